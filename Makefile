@@ -1,0 +1,45 @@
+# Companion: `make run` sets everything up and serves the demo; `make test` runs the suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := companion
+
+.PHONY: run test bench install vendor db demo clean test-postgres lint
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip uv
+
+$(VENV)/.installed: pyproject.toml $(BIN)/python
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[test,bench]'
+	$(BIN)/python -m companion.devtools.nltk_data
+	touch $@
+
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	$(BIN)/python -m companion.devtools.vendor
+	touch $@
+
+install: $(VENV)/.installed static/vendor/.installed
+
+db: install
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask demo
+
+run: demo
+	COMPANION_SCHEDULER=inprocess $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	$(BIN)/python -m pytest -m "postgres or not browser" $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m tests.perf.bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite3
