@@ -1,1 +1,82 @@
-"""Companion."""
+"""Companion: the app factory, a short list of register_* steps."""
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from companion import config as settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, security, CLI, scheduler."""
+    app = Flask(__name__, instance_path=str(settings.INSTANCE), template_folder="../templates",
+                static_folder="../static")
+    app.config.update(settings.load())
+    app.config.update(config or {})
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_errors(app)
+    register_templates(app)
+    register_cli(app)
+    register_scheduler(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects and import every model so metadata is complete."""
+    from companion import models  # noqa: F401  (all tables, for Alembic and create_all)
+    from companion.accounts import queries, sessions
+    from companion.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(queries.user_by_session_token)
+    login_manager.unauthorized_handler(sessions.unauthorized)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per capability."""
+    from companion import blueprints
+
+    for blueprint in blueprints.ALL:
+        app.register_blueprint(blueprint)
+
+
+def register_security(app: Flask) -> None:
+    """Session lifetime checks and the security headers on every response."""
+    from companion import security
+
+    security.init_app(app)
+
+
+def register_errors(app: Flask) -> None:
+    """Friendly error pages, and HTML fragments for htmx requests."""
+    from companion import errors
+
+    errors.init_app(app)
+
+
+def register_templates(app: Flask) -> None:
+    """Template globals: the clinic, phone numbers, asset versions."""
+    from companion import template_globals
+
+    template_globals.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    """flask demo, triage check, create-admin, scheduler."""
+    from companion import cli
+
+    cli.init_app(app)
+
+
+def register_scheduler(app: Flask) -> None:
+    """Start the in-process scheduler only for the embedded default (`make run`)."""
+    from companion import scheduler
+
+    if app.config["SCHEDULER_MODE"] == "inprocess" and not app.config.get("TESTING"):
+        scheduler.start_in_process(app)

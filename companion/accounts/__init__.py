@@ -1,0 +1,1 @@
+"""Users, roles, clinics, enrolment codes, caregiver links, sign-in and sessions."""

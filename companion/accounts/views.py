@@ -1,0 +1,182 @@
+"""Sign-in, sign-out, enrolment, caregiver invites, password and two-factor pages."""
+import pyotp
+import segno
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from companion.accounts import queries, services, sessions
+from companion.accounts.context import current_patient
+from companion.accounts.forms import (CaregiverJoinForm, EnrolForm, InviteCodeForm, LoginForm,
+                                      PasswordChangeForm, TwoFactorForm)
+from companion.accounts.models import User
+from companion.accounts.permissions import needs_two_factor
+from companion.audit.services import client_ip
+from companion.web import public, render_page, roles_required, STAFF
+
+bp = Blueprint("accounts", __name__)
+
+
+def _finish(user: User):
+    """Open the session and go where the user was heading."""
+    sessions.start(user)
+    services.complete_sign_in(user)
+    target = sessions.safe_next(request.args.get("next"))
+    return redirect(target or url_for("home.index"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Sign in with email and password (then a code, for staff with two-factor)."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = services.authenticate(form.email.data, form.password.data, client_ip())
+        if result.user is None:
+            form.password.errors.append(result.error)
+        elif needs_two_factor(result.user.role, result.user.totp_enabled, result.user.demo,
+                              current_app.config["DEMO_MODE"]) and result.user.totp_enabled:
+            session.clear()
+            session["pending_2fa"] = result.user.session_token
+            return redirect(url_for("accounts.two_factor", next=request.args.get("next")))
+        else:
+            return _finish(result.user)
+    status = 422 if form.errors else 200
+    return render_page("accounts/login.html", "accounts/_login_form.html", status=status, form=form)
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@public
+def two_factor():
+    """The second step for staff: a code from the authenticator app."""
+    user = queries.user_by_session_token(session.get("pending_2fa", ""))
+    if user is None:
+        return redirect(url_for("accounts.login"))
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        if services.verify_totp(user, form.code.data):
+            return _finish(user)
+        form.code.errors.append("That code is not right. Try the newest code.")
+    return render_template("accounts/two_factor.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out: rotate the session token and tell the browser to clear its caches and storage."""
+    services.sign_out(current_user)
+    sessions.end()
+    response = redirect(url_for("accounts.login", signed_out=1))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+@public
+def enrol():
+    """A patient sets up their account with the one-time code from the clinic."""
+    form = EnrolForm(code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        try:
+            user = services.enrol_patient(form.code.data, form.email.data, form.password.data)
+        except services.AccountError as error:
+            getattr(form, error.field or "code").errors.append(str(error))
+        else:
+            return _finish(user)
+    return render_template("accounts/enrol.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/caregiver/join", methods=["GET", "POST"])
+@public
+def caregiver_join():
+    """A caregiver sets up an account with a patient's invite code."""
+    form = CaregiverJoinForm(code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        try:
+            user = services.accept_caregiver_invite(form.code.data, email=form.email.data,
+                                                    password=form.password.data, display_name=form.display_name.data)
+        except services.AccountError as error:
+            getattr(form, error.field or "code").errors.append(str(error))
+        else:
+            return _finish(user)
+    return render_template("accounts/caregiver_join.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/account")
+@roles_required("patient", "caregiver", "nurse", "physician", "admin")
+def account():
+    """The signed-in person's account page."""
+    links = queries.caregiver_links(current_patient()) if current_user.role == "patient" else []
+    return render_template("accounts/account.html", links=links, invite_form=InviteCodeForm())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles_required("patient", "caregiver", "nurse", "physician", "admin")
+def password():
+    """Change the password; other sessions end."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.AccountError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            sessions.start(current_user)  # this browser stays signed in with the new token
+            flash("Your password is changed. Other devices are signed out.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/account/caregivers/invite", methods=["POST"])
+@roles_required("patient")
+def invite_caregiver():
+    """The patient makes an invite code for a caregiver."""
+    code = services.invite_caregiver(current_patient(), current_user)
+    links = queries.caregiver_links(current_patient())
+    return render_page("accounts/account.html", "accounts/_caregivers.html", links=links, new_code=code,
+                       invite_form=InviteCodeForm())
+
+
+@bp.route("/account/caregivers/<int:link_id>/revoke", methods=["POST"])
+@roles_required("patient")
+def revoke_caregiver(link_id: int):
+    """The patient ends a caregiver's access."""
+    try:
+        services.revoke_caregiver(current_patient(), link_id, current_user)
+    except services.AccountError:
+        return render_template("errors/404.html"), 404
+    links = queries.caregiver_links(current_patient())
+    return render_page("accounts/account.html", "accounts/_caregivers.html", links=links,
+                       invite_form=InviteCodeForm())
+
+
+@bp.route("/account/caregivers/accept", methods=["POST"])
+@roles_required("caregiver")
+def accept_invite():
+    """A signed-in caregiver adds another patient's invite."""
+    form = InviteCodeForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_caregiver_invite(form.code.data, user=current_user)
+            flash("You are now linked.", "success")
+        except services.AccountError as error:
+            flash(str(error), "error")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def two_factor_setup():
+    """Staff set up an authenticator app (required for clinic admins)."""
+    form = TwoFactorForm()
+    if not current_user.totp_secret:
+        services.start_totp(current_user)
+    if form.validate_on_submit():
+        try:
+            services.confirm_totp(current_user, form.code.data)
+            flash("Two-step sign-in is on.", "success")
+            return redirect(url_for("accounts.account"))
+        except services.AccountError as error:
+            form.code.errors.append(str(error))
+    uri = pyotp.TOTP(current_user.totp_secret).provisioning_uri(name=current_user.email, issuer_name="Companion")
+    return render_template("accounts/two_factor_setup.html", form=form, secret=current_user.totp_secret,
+                           qr_svg=segno.make(uri).svg_inline(scale=5)), 422 if form.errors else 200

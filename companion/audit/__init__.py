@@ -1,0 +1,1 @@
+"""Append-only audit events and the admin's audit viewer."""

@@ -1,0 +1,39 @@
+"""The one writer of audit events."""
+from flask import has_request_context, request
+from flask_login import current_user
+
+from companion.audit.models import AuditEvent
+from companion.extensions import db
+
+
+def client_ip() -> str:
+    """The caller's address (ProxyFix sets it behind a proxy)."""
+    return (request.remote_addr or "") if has_request_context() else ""
+
+
+def record(action: str, *, patient_id: int | None = None, object_type: str = "", object_id: object = "",
+           outcome: str = "ok", user=None, clinic_id: int | None = None, **detail) -> AuditEvent:
+    """Add an audit event to the current transaction (the caller's commit writes it)."""
+    actor = user
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    event = AuditEvent(
+        action=action,
+        user_id=getattr(actor, "id", None),
+        role=getattr(actor, "role", ""),
+        clinic_id=clinic_id if clinic_id is not None else getattr(actor, "clinic_id", None),
+        patient_id=patient_id,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        ip=client_ip(),
+        outcome=outcome,
+        detail=detail,
+    )
+    db.session.add(event)
+    return event
+
+
+def record_now(action: str, **kwargs) -> None:
+    """Write an audit event in its own commit (views of data, failed sign-ins)."""
+    record(action, **kwargs)
+    db.session.commit()

@@ -1,0 +1,1 @@
+"""The care team's screens: triage queue, roster, patient record, refill calendar."""

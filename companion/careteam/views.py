@@ -1,0 +1,68 @@
+"""Care-team pages: queue and roster, new patient with an enrolment code, patient record."""
+import segno
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from companion.accounts import queries, services
+from companion.accounts.forms import PatientForm
+from companion.audit import services as audit
+from companion.web import CLINICIANS, STAFF, render_page, roles_required
+
+bp = Blueprint("careteam", __name__, url_prefix="/care")
+
+
+def clinic_patient_or_404(patient_id: int):
+    """A patient of the signed-in staff member's clinic; 404 for any other (no existence leak)."""
+    patient = queries.clinic_patient(current_user.clinic_id, patient_id)
+    if patient is None:
+        audit.record_now("access_refused", object_type="patient", object_id=patient_id, outcome="refused")
+        abort(404)
+    return patient
+
+
+@bp.route("")
+@roles_required(*STAFF)
+def queue():
+    """The care team's start page: the clinic's patients (the triage queue joins it)."""
+    search = request.args.get("q", "").strip()[:100]
+    patients = queries.clinic_patients(current_user.clinic_id, search)
+    return render_page("careteam/queue.html", "careteam/_roster.html", patients=patients, search=search)
+
+
+@bp.route("/patients/new", methods=["GET", "POST"])
+@roles_required(*CLINICIANS)
+def new_patient():
+    """A nurse creates a patient record, then gives them an enrolment code."""
+    form = PatientForm()
+    if form.validate_on_submit():
+        try:
+            patient = services.create_patient(current_user, **{k: form[k].data for k in (
+                "given_name", "family_name", "record_number", "birth_date", "implanted_on", "therapy_stage")})
+        except services.AccountError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            return redirect(url_for("careteam.patient", patient_id=patient.id))
+    return render_template("careteam/new_patient.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/patients/<int:patient_id>")
+@roles_required(*STAFF)
+def patient(patient_id: int):
+    """The patient record (every opening is audited)."""
+    record = clinic_patient_or_404(patient_id)
+    audit.record_now("patient_record_viewed", patient_id=record.id, object_type="patient", object_id=record.id)
+    return render_template("careteam/patient.html", patient=record, links=queries.caregiver_links(record))
+
+
+@bp.route("/patients/<int:patient_id>/enrolment-code", methods=["POST"])
+@roles_required(*CLINICIANS)
+def enrolment_code(patient_id: int):
+    """A new one-time enrolment code, with a QR code the patient scans."""
+    record = clinic_patient_or_404(patient_id)
+    if record.user_id:
+        abort(409)
+    code = services.issue_enrolment_code(current_user, record)
+    link = url_for("accounts.enrol", code=code, _external=True)
+    qr_svg = segno.make(link, error="m").svg_inline(scale=5, dark="#111111")
+    return render_page("careteam/patient.html", "careteam/_enrolment_code.html", patient=record, code=code,
+                       qr_svg=qr_svg, links=queries.caregiver_links(record))

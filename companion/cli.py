@@ -1,0 +1,81 @@
+"""Command-line tools: demo data, triage check, create-admin, the scheduler process."""
+import sys
+
+import click
+from flask import Flask, current_app
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app."""
+    app.cli.add_command(demo)
+    app.cli.add_command(triage)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(create_admin)
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Delete the demo clinic's data first (SQLite only).")
+def demo(reset: bool) -> None:
+    """Seed the demo clinic, staff, patients and caregiver; print the logins."""
+    from companion.demo import PASSWORD, seed
+
+    if not current_app.config["DEMO_MODE"]:
+        raise click.ClickException("demo data is only for demo mode (COMPANION_DEMO=1)")
+    accounts = seed()
+    click.echo("\nDemo logins (password for all: %s)" % PASSWORD)
+    for email, role in accounts:
+        click.echo(f"  {role:<10} {email}")
+    click.echo("")
+
+
+@click.group("triage")
+def triage() -> None:
+    """Red-flag rules tools."""
+
+
+@triage.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def triage_check(path: str) -> None:
+    """Run vignettes through the rules; one line each, a summary, non-zero on any miss."""
+    from companion.escalation import rules, vignettes
+
+    outcomes = vignettes.run(vignettes.load(path), rules.evaluate)
+    for outcome in outcomes:
+        click.echo(vignettes.format_line(outcome))
+    click.echo(vignettes.summary(outcomes))
+    sys.exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run THE scheduler process (production: exactly one, beside gunicorn)."""
+    from companion.scheduler import build_scheduler
+
+    click.echo("Companion scheduler running; Ctrl-C to stop.")
+    build_scheduler(current_app._get_current_object(), blocking=True).start()
+
+
+@click.command("create-admin")
+@click.option("--clinic", required=True, help="Clinic name (created if new).")
+@click.option("--phone", required=True, help="Clinic phone number.")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.password_option()
+def create_admin(clinic: str, phone: str, email: str, name: str, password: str) -> None:
+    """Create a clinic admin (two-factor set-up is forced at first sign-in)."""
+    from sqlalchemy import select
+
+    from companion.accounts.models import Clinic, User
+    from companion.accounts.passwords import check_new_password, hash_password
+    from companion.extensions import db
+
+    problem = check_new_password(password)
+    if problem:
+        raise click.ClickException(problem)
+    row = db.session.scalar(select(Clinic).where(Clinic.name == clinic)) or Clinic(name=clinic, phone=phone)
+    db.session.add(row)
+    db.session.flush()
+    db.session.add(User(email=email.lower(), display_name=name, role="admin", clinic_id=row.id,
+                        password_hash=hash_password(password)))
+    db.session.commit()
+    click.echo(f"Admin {email} created for {clinic}.")

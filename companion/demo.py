@@ -1,0 +1,71 @@
+"""Demo data for `make run`: the Demo Pain Clinic, its staff, patients and a caregiver."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from companion.accounts.models import CaregiverLink, Clinic, Patient, User
+from companion.accounts.passwords import hash_password
+from companion.clock import utcnow
+from companion.extensions import db
+
+PASSWORD = "companion-demo"
+CLINIC = "Demo Pain Clinic"
+STAFF = [("nurse@demo.test", "Nurse Nora Reyes", "nurse"),
+         ("doctor@demo.test", "Dr Sam Okafor", "physician"),
+         ("admin@demo.test", "Alex Admin", "admin")]
+# email, given, family, record number, days since implant (None: not implanted), stage
+PATIENTS = [("patient@demo.test", "Pat", "Morgan", "MRN-1001", 730, "maintenance"),
+            ("newpatient@demo.test", "Jamie", "Lee", "MRN-1002", None, "before_trial"),
+            ("postop@demo.test", "Robin", "Diaz", "MRN-1003", 5, "post_implant")]
+CAREGIVER = ("caregiver@demo.test", "Chris Morgan")
+
+# Later capabilities add their own demo steps: functions of (clinic, patients_by_email).
+STEPS: list = []
+
+
+def seed() -> list[tuple[str, str]]:
+    """Create the demo clinic once (idempotent) and return (email, role) for each login."""
+    clinic = db.session.scalar(select(Clinic).where(Clinic.name == CLINIC))
+    created = clinic is None
+    if created:
+        clinic = Clinic(name=CLINIC, phone="+1 555 010 2000", out_of_hours_phone="+1 555 010 2999",
+                        emergency_number="911", timezone="America/New_York")
+        db.session.add(clinic)
+        db.session.flush()
+        _seed_people(clinic)
+    patients = {p.user.email: p for p in db.session.scalars(select(Patient).where(
+        Patient.clinic_id == clinic.id, Patient.user_id.is_not(None)))}
+    if created:
+        for step in STEPS:
+            step(clinic, patients)
+    db.session.commit()
+    logins = [(e, r) for e, _, r in STAFF] + [(p[0], "patient") for p in PATIENTS] + [(CAREGIVER[0], "caregiver")]
+    return logins
+
+
+def _seed_people(clinic: Clinic) -> None:
+    """Staff, patients with accounts, and the caregiver linked to the maintenance patient."""
+    password_hash = hash_password(PASSWORD)
+    today = utcnow().date()
+    for email, name, role in STAFF:
+        db.session.add(User(email=email, display_name=name, role=role, clinic_id=clinic.id,
+                            password_hash=password_hash, demo=True))
+    first = None
+    for email, given, family, mrn, days, stage in PATIENTS:
+        user = User(email=email, display_name=given, role="patient", clinic_id=clinic.id,
+                    password_hash=password_hash, demo=True)
+        db.session.add(user)
+        db.session.flush()
+        patient = Patient(clinic_id=clinic.id, user_id=user.id, given_name=given, family_name=family,
+                          record_number=mrn, therapy_stage=stage,
+                          implanted_on=today - timedelta(days=days) if days is not None else None)
+        db.session.add(patient)
+        db.session.flush()
+        first = first or patient
+    caregiver = User(email=CAREGIVER[0], display_name=CAREGIVER[1], role="caregiver", clinic_id=clinic.id,
+                     password_hash=password_hash, demo=True)
+    db.session.add(caregiver)
+    db.session.flush()
+    now = utcnow()
+    db.session.add(CaregiverLink(patient_id=first.id, caregiver_id=caregiver.id, code_hash="demo-link",
+                                 created_at=now, expires_at=now, accepted_at=now))

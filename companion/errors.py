@@ -1,0 +1,39 @@
+"""Friendly error pages; htmx requests get a small fragment instead of a whole page."""
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+
+from companion.extensions import db, htmx
+
+MESSAGES = {
+    400: ("Something was wrong with that request", "Please go back and try again."),
+    403: ("You cannot open this page", "Your account does not have access to it."),
+    404: ("We could not find that page", "It may have moved, or you may not have access to it."),
+    405: ("That did not work", "Please go back and try again."),
+    413: ("That file is too big", "Please choose a file smaller than 10 MB."),
+    429: ("Too many tries", "Please wait a few minutes, then try again."),
+    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again soon."),
+    503: ("Companion is busy or restarting", "Please try again in a minute. Nothing you saved is lost."),
+}
+
+
+def render_error(status: int, title: str | None = None, message: str | None = None):
+    """The error page (or fragment) for a status."""
+    default_title, default_message = MESSAGES.get(status, MESSAGES[500])
+    template = "errors/_error.html" if htmx else "errors/error.html"
+    return render_template(template, status=status, title=title or default_title,
+                           message=message or default_message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register handlers for the common statuses, CSRF failures and a lost database."""
+    for status in MESSAGES:
+        app.register_error_handler(status, lambda error, s=status: render_error(s))
+    app.register_error_handler(CSRFError, lambda error: render_error(
+        400, "This page was open too long", "Please reload the page and try again. What you typed is kept."))
+
+    @app.errorhandler(OperationalError)
+    def database_down(_error):
+        """The database restarted or is unreachable: fail cleanly, nothing half-saved."""
+        db.session.rollback()
+        return render_error(503)

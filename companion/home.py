@@ -1,0 +1,26 @@
+"""The home screen: patients see today's tasks and help; staff go to the care-team queue."""
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from companion.accounts.context import current_patient
+from companion.web import public
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    """Home for patients and caregivers; staff go to /care; others to sign in."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    if current_user.is_staff:
+        return redirect(url_for("careteam.queue"))
+    return render_template("home/index.html", patient=current_patient())
+
+
+@bp.route("/help")
+@public
+def help_now():
+    """What to do now if something is wrong: the same guidance as the offline page."""
+    return render_template("pwa/help.html")

@@ -1,0 +1,57 @@
+"""Rendering helpers shared by every blueprint: page or partial, and access decorators."""
+from functools import wraps
+from typing import Callable, Iterable
+
+from flask import abort, make_response, render_template, request
+from flask_login import current_user
+
+from companion.extensions import htmx
+
+
+def wants_partial() -> bool:
+    """A real htmx request, not a history restore, gets the partial."""
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render_page(page: str, partial: str, status: int = 200, **ctx):
+    """Render the whole page, or only its partial for a real htmx request."""
+    body = render_template(partial if wants_partial() else page, **ctx)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def roles_required(*roles: str) -> Callable:
+    """Allow only signed-in users whose role is one of `roles` (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from companion.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = tuple(roles)  # read by the route-matrix test
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a view as open to anyone (documented for the route-matrix test)."""
+    view.allowed_roles = ("anyone",)
+    return view
+
+
+STAFF: tuple[str, ...] = ("nurse", "physician", "admin")
+CLINICIANS: tuple[str, ...] = ("nurse", "physician")
+PATIENT_SIDE: tuple[str, ...] = ("patient", "caregiver")
+
+
+def form_values(names: Iterable[str]) -> dict:
+    """The submitted values to put back in a form that came back with errors."""
+    return {name: request.form.get(name, "") for name in names}

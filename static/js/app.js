@@ -1,0 +1,47 @@
+/* Companion page script: service worker, error toasts, focus after swaps, safe sign-out. */
+(function () {
+  "use strict";
+
+  function toast(message) {
+    var el = document.getElementById("toast");
+    if (!el) return;
+    el.textContent = message;
+    el.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(function () { el.hidden = true; }, 6000);
+  }
+  window.companionToast = toast;
+
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    });
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    toast(status === 403 || status === 404 ? "You cannot do that here." : "Not saved. Please try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    toast("No connection. Please try again when you have signal.");
+  });
+  // After a form comes back with errors, move focus to the summary so screen readers hear it.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var summary = event.detail.target.querySelector(".error-summary, [aria-invalid='true']");
+    if (summary) summary.focus();
+  });
+
+  // Signing out clears this phone's copies; unsent entries are handled by the outbox module.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-logout")) return;
+    if (window.companionOutbox && !form.dataset.confirmed) {
+      event.preventDefault();
+      window.companionOutbox.beforeLogout().then(function (ok) {
+        if (ok) { form.dataset.confirmed = "1"; form.submit(); }
+      });
+      return;
+    }
+    if ("caches" in window) { caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); }); }
+  });
+})();

@@ -1,0 +1,69 @@
+/* Companion service worker: the offline page and static files only; never patient pages. */
+"use strict";
+var CACHE = "companion-shell-v1";
+var SHELL = ["/offline", "/static/css/app.css", "/static/js/app.js", "/static/vendor/htmx.min.js",
+             "/icons/icon-192.png", "/manifest.webmanifest"];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.addAll(SHELL.map(function (url) { return new Request(url, { cache: "reload", credentials: "same-origin" }); }));
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function isStatic(url) {
+  return url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/icons/") === 0 ||
+         url.pathname === "/manifest.webmanifest";
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    // Pages hold patient data: always from the network, never stored; offline shows guidance.
+    event.respondWith(fetch(request).catch(function () {
+      return caches.match("/offline");
+    }));
+    return;
+  }
+  if (isStatic(url)) {
+    event.respondWith(caches.match(request, { ignoreSearch: true }).then(function (hit) {
+      var network = fetch(request).then(function (response) {
+        if (response.ok) {
+          var copy = response.clone();
+          caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
+        }
+        return response;
+      });
+      return hit || network;
+    }));
+  }
+});
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === "companion-outbox") {
+    event.waitUntil(self.clients.matchAll().then(function (clients) {
+      clients.forEach(function (client) { client.postMessage({ type: "flush-outbox" }); });
+    }));
+  }
+});
+
+self.addEventListener("push", function (event) {
+  // Payloads never hold health details: just a nudge to open the app.
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
+  event.waitUntil(self.registration.showNotification(data.title || "Companion",
+    { body: data.body || "Open Companion to see a new message.", icon: "/icons/icon-192.png", tag: data.tag || "companion" }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow("/"));
+});
