@@ -47,6 +47,14 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "refresh-offline") {
+    event.waitUntil(fetch("/offline", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (response.ok) return caches.open(CACHE).then(function (cache) { return cache.put("/offline", response); });
+    }).catch(function () {}));
+  }
+});
+
 self.addEventListener("sync", function (event) {
   if (event.tag === "companion-outbox") {
     event.waitUntil(self.clients.matchAll().then(function (clients) {

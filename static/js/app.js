@@ -14,7 +14,14 @@
 
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
-      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
+        return navigator.serviceWorker.ready;
+      }).then(function (registration) {
+        // The offline page carries the clinic's own phone numbers once the person has signed in.
+        if (registration.active && document.body.dataset.signedIn === "yes") {
+          registration.active.postMessage({ type: "refresh-offline" });
+        }
+      }).catch(function () {});
     });
   }
 

@@ -1,0 +1,122 @@
+"""Shared fixtures: the app on SQLite (or PostgreSQL via TEST_DATABASE_URL), users, sign-in, htmx headers."""
+import os
+import re
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import text
+
+from companion import clock, create_app
+from companion.extensions import db
+
+PASSWORD = "correct horse battery"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+FIXED_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+HX = {"HX-Request": "true"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests skip on the SQLite run; everything else runs on both."""
+    if PG_URL:
+        return
+    skip = pytest.mark.skip(reason="needs TEST_DATABASE_URL (the PostgreSQL run in .ci/run)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def _reset_postgres() -> None:
+    """Empty every table (TRUNCATE does not fire the audit table's row triggers)."""
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+_pg_schema_ready = False
+
+
+def _fresh_g() -> None:
+    """Forget what the previous request cached on `g`."""
+    from flask import g
+
+    g.__dict__.clear()
+
+
+def make_app(tmp_path, **overrides):
+    """An app for tests, with a fresh empty database."""
+    global _pg_schema_ready
+    url = PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                "ARGON2_PROFILE": "test", "DEMO_MODE": False, "SERVER_NAME": "localhost",
+                "UPLOAD_DIR": str(tmp_path / "uploads"), "SMTP_URL": ""}
+    settings.update(overrides)
+    app = create_app(settings)
+    # Tests keep an app context open, which Flask reuses for requests: give every request a fresh `g`
+    # so one client's signed-in user never leaks into another client's request.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    with app.app_context():
+        if PG_URL and not _pg_schema_ready:
+            db.drop_all()
+            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+            db.create_all()
+            _pg_schema_ready = True
+        elif PG_URL:
+            _reset_postgres()
+        else:
+            db.create_all()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app with an empty database and the clock frozen at FIXED_NOW."""
+    clock.freeze(FIXED_NOW)
+    app = make_app(tmp_path)
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    db.session.remove()
+    ctx.pop()
+    clock.freeze(None)
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(app):
+    """Makes clinics, users, patients and caregiver links."""
+    from tests.factories import Factory
+
+    return Factory()
+
+
+@pytest.fixture
+def world(factory):
+    """Two clinics with patients, staff and caregivers: for every access boundary."""
+    return factory.world()
+
+
+def login(client, user_or_email, password: str = PASSWORD, follow: bool = False):
+    """Sign a test client in through the real login form (and the two-factor step if the user has it)."""
+    import pyotp
+
+    email = getattr(user_or_email, "email", user_or_email)
+    response = client.post("/login", data={"email": email, "password": password})
+    if response.status_code == 302 and "/login/two-factor" in response.headers["Location"]:
+        code = pyotp.TOTP(user_or_email.totp_secret).now()
+        response = client.post("/login/two-factor", data={"code": code})
+    if follow and response.status_code == 302:
+        response = client.get(response.headers["Location"], follow_redirects=True)
+    return response
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token a page carries (hidden input or hx-headers)."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
