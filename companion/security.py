@@ -21,7 +21,7 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 # Responses that may be stored by the browser: versioned static files and the public PWA shell.
-CACHEABLE_ENDPOINTS = {"static", "pwa.manifest", "pwa.icon"}
+CACHEABLE_ENDPOINTS = {"static", "pwa.manifest", "pwa.icon", "pwa.service_worker"}
 
 
 def init_app(app: Flask) -> None:

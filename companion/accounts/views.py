@@ -120,7 +120,7 @@ def password():
         except services.AccountError as error:
             form.current_password.errors.append(str(error))
         else:
-            sessions.start(current_user)  # this browser stays signed in with the new token
+            sessions.start(current_user._get_current_object())  # this browser stays signed in with the new token
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/password.html", form=form), 422 if form.errors else 200
