@@ -1,0 +1,1 @@
+"""Consent: versioned patient education, teach-back, clinic consent sessions and signatures."""
