@@ -1,0 +1,1 @@
+"""Diary: questionnaires as data, check-in and wound-check normalisation, due tasks."""
