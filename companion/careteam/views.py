@@ -23,10 +23,17 @@ def clinic_patient_or_404(patient_id: int):
 @bp.route("")
 @roles_required(*STAFF)
 def queue():
-    """The care team's start page: the clinic's patients (the triage queue joins it)."""
+    """The care team's start page: the triage queue."""
+    return render_template("careteam/queue.html")
+
+
+@bp.route("/patients")
+@roles_required(*STAFF)
+def roster():
+    """Every patient of the clinic, searchable by name or record number."""
     search = request.args.get("q", "").strip()[:100]
     patients = queries.clinic_patients(current_user.clinic_id, search)
-    return render_page("careteam/queue.html", "careteam/_roster.html", patients=patients, search=search)
+    return render_page("careteam/roster.html", "careteam/_roster.html", patients=patients, search=search)
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])

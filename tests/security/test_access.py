@@ -64,7 +64,7 @@ def test_wrong_roles_get_403_and_other_clinics_get_404(app, client, world, who):
 
 def test_staff_of_another_clinic_cannot_see_the_patient_in_any_page(client, world):
     login(client, world.nurse2)
-    page = client.get("/care").get_data(as_text=True)
+    page = client.get("/care/patients").get_data(as_text=True)
     assert world.patient_a.family_name not in page and world.patient_c2.family_name in page
     assert client.get(f"/care/patients/{world.patient_a.id}").status_code == 404
 
