@@ -1,0 +1,1 @@
+"""Escalation: red-flag rules, their thresholds, and (elsewhere) cases and routing."""

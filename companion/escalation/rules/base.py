@@ -1,0 +1,110 @@
+"""Shared pieces of the red-flag rules: vocabulary, Reason, Result and typed reads of the input."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+TIERS = ("emergency", "urgent", "routine", "none")  # most severe first
+RANK = {tier: len(TIERS) - i for i, tier in enumerate(TIERS)}
+# The action ends every patient text; phone numbers are clinic settings, so none appear here.
+ACTION = {
+    "emergency": "Call emergency services now.",
+    "urgent": "Call your clinic now.",
+    "routine": "Your care team will look at this. No need to call.",
+}
+SEDATIVES = ("benzodiazepine", "opioid_pill_or_patch", "sleep_medicine",
+             "gabapentinoid", "alcohol", "muscle_relaxant")
+WITHDRAWAL_SIGNS = ("sweating", "yawning", "runny_nose", "gooseflesh", "shaking", "restlessness",
+                    "stomach_cramps", "diarrhea", "muscle_spasms", "anxiety")
+SLEEPY = ("slightly_drowsy", "drifts_off", "hard_to_wake")
+VERY_SLEEPY = ("drifts_off", "hard_to_wake")  # POSS 3-4: unacceptable sedation [S70]
+NO_WITHDRAWAL_DRUGS = ("ziconotide", "bupivacaine")  # no withdrawal syndrome on stopping [S76]
+# Events after which risk is higher, each with the threshold that sets its window [S14][S31][S22].
+WINDOWS = {"refill": "refill_window_days", "dose_increase": "dose_increase_window_days",
+           "implant": "implant_window_days", "mri": "mri_window_days"}
+SAFETY_NET = "If you get very sleepy or breathe slowly, have someone call emergency services."
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One finding: a stable code, its tier, what the patient should do, and why (for staff)."""
+
+    code: str
+    tier: str
+    patient_text: str
+    staff_text: str
+    source: str  # one or more source keys of the clinical reference, e.g. "S31, S67"
+
+
+@dataclass(frozen=True)
+class Result:
+    """The overall tier (that of the most severe reason) and the reasons, most severe first."""
+
+    tier: str
+    reasons: tuple[Reason, ...]
+
+    @property
+    def is_case(self) -> bool:
+        """Whether this opens a case for the care team (urgent or emergency)."""
+        return self.tier in ("urgent", "emergency")
+
+    @property
+    def patient_texts(self) -> tuple[str, ...]:
+        """The distinct patient texts of the most severe tier only, so actions never conflict."""
+        return tuple(dict.fromkeys(r.patient_text for r in self.reasons if r.tier == self.tier))
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reason codes, most severe first."""
+        return tuple(r.code for r in self.reasons)
+
+
+def reason(code: str, tier: str, what: str, staff: str, source: str, after: str = "") -> Reason:
+    """Make a Reason whose patient text states the finding, the tier's action, then any safety net."""
+    return Reason(code, tier, " ".join(filter(None, (what, ACTION[tier], after))), staff, source)
+
+
+class Facts:
+    """Forgiving typed reads of observations and context: a wrong type counts as not asked."""
+
+    def __init__(self, obs: Mapping, ctx: Mapping, limits: Mapping[str, float]) -> None:
+        """Keep the raw mappings and the resolved threshold numbers."""
+        self.o, self.c, self.t = obs, ctx, limits
+
+    def yes(self, key: str) -> bool:
+        """True only for a real boolean True (1 or "yes" are not valid answers)."""
+        return self.o.get(key) is True
+
+    def num(self, key: str, where: str = "o") -> float | None:
+        """A number from observations ("o") or context ("c"), else None; bools are not numbers."""
+        v = (self.o if where == "o" else self.c).get(key)
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v else None
+
+    def items(self, key: str, allowed: tuple[str, ...]) -> set[str]:
+        """The known values of a list observation (unknown values are ignored)."""
+        v = self.o.get(key)
+        return {x for x in v if x in allowed} if isinstance(v, (list, tuple)) else set()
+
+    def within(self, event: str) -> bool:
+        """Whether the event was 0..window days ago; the last day counts (3 days = 72 h)."""
+        days = self.num(f"days_since_{event}", "c")
+        return days is not None and 0 <= days <= self.t[WINDOWS[event]]
+
+    def recent(self) -> list[str]:
+        """The risk-raising events that are inside their windows."""
+        return [event for event in WINDOWS if self.within(event)]
+
+    def fever(self) -> bool:
+        """Temperature at or above the fever threshold."""
+        temp = self.num("temperature_c")
+        return temp is not None and temp >= self.t["fever_c"]
+
+    def pain_rise(self) -> bool:
+        """Pain now at least the threshold above the 7-day mean (rounded against float noise)."""
+        now, base = self.num("pain_now"), self.num("pain_baseline", "c")
+        return now is not None and base is not None and round(now - base, 6) >= self.t["pain_rise_points"]
+
+    @property
+    def drug(self) -> object:
+        """The pump drug from context, if known."""
+        return self.c.get("drug")
