@@ -1,0 +1,1 @@
+"""Intrathecal pump logic: refill arithmetic, dose checks and reminder timing (pure)."""
