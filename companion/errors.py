@@ -1,19 +1,20 @@
 """Friendly error pages; htmx requests get a small fragment instead of a whole page."""
 from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
 from companion.extensions import db, htmx
 
 MESSAGES = {
-    400: ("Something was wrong with that request", "Please go back and try again."),
-    403: ("You cannot open this page", "Your account does not have access to it."),
-    404: ("We could not find that page", "It may have moved, or you may not have access to it."),
-    405: ("That did not work", "Please go back and try again."),
-    413: ("That file is too big", "Please choose a file smaller than 10 MB."),
-    429: ("Too many tries", "Please wait a few minutes, then try again."),
-    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again soon."),
-    503: ("Companion is busy or restarting", "Please try again in a minute. Nothing you saved is lost."),
+    400: (_l("Something was wrong with that request"), _l("Please go back and try again.")),
+    403: (_l("You cannot open this page"), _l("Your account does not have access to it.")),
+    404: (_l("We could not find that page"), _l("It may have moved, or you may not have access to it.")),
+    405: (_l("That did not work"), _l("Please go back and try again.")),
+    413: (_l("That file is too big"), _l("Please choose a file smaller than 10 MB.")),
+    429: (_l("Too many tries"), _l("Please wait a few minutes, then try again.")),
+    500: (_l("Something went wrong on our side"), _l("Nothing you did caused this. Please try again soon.")),
+    503: (_l("Companion is busy or restarting"), _l("Please try again in a minute. Nothing you saved is lost.")),
 }
 
 
@@ -30,7 +31,7 @@ def init_app(app: Flask) -> None:
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, s=status: render_error(s))
     app.register_error_handler(CSRFError, lambda error: render_error(
-        400, "This page was open too long", "Please reload the page and try again. What you typed is kept."))
+        400, _l("This page was open too long"), _l("Please reload the page and try again. What you typed is kept.")))
 
     @app.errorhandler(OperationalError)
     def database_down(_error):

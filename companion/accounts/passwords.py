@@ -2,6 +2,7 @@
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 
 _DEFAULT = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile
 _TEST = PasswordHasher.from_parameters(profiles.CHEAPEST)
@@ -30,11 +31,11 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 def check_new_password(password: str) -> str | None:
     """A plain message when a new password is too weak (ASVS 6.2: length, not composition)."""
     if len(password) < 12:
-        return "Use at least 12 characters. A few words together work well."
+        return _("Use at least 12 characters. A few words together work well.")
     if len(password) > 128:
-        return "Use at most 128 characters."
+        return _("Use at most 128 characters.")
     if password.lower() in COMMON:
-        return "That password is too common. Try a few words together."
+        return _("That password is too common. Try a few words together.")
     return None
 
 

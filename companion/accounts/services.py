@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pyotp
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from companion.accounts.models import CaregiverLink, EnrolmentCode, LoginAttempt, Patient, User, new_token
@@ -14,8 +15,8 @@ from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.extensions import db
 
-FAILED = "That email and password do not match. Please try again."
-THROTTLED = "Too many tries. Please wait 15 minutes, then try again."
+FAILED = _l("That email and password do not match. Please try again.")
+THROTTLED = _l("Too many tries. Please wait 15 minutes, then try again.")
 
 
 class AccountError(ValueError):
@@ -91,7 +92,7 @@ def sign_out(user: User) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """Change a password after checking the current one; ends the user's other sessions."""
     if not verify_password(user.password_hash, current):
-        raise AccountError("Your current password is not right.", "current_password")
+        raise AccountError(_l("Your current password is not right."), "current_password")
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     user.session_token = new_token()
@@ -105,7 +106,7 @@ def create_patient(actor: User, *, given_name: str, family_name: str, record_num
     exists = db.session.scalar(select(Patient.id).where(
         Patient.clinic_id == actor.clinic_id, Patient.record_number == record_number.strip()))
     if exists:
-        raise AccountError("A patient with this record number already exists.", "record_number")
+        raise AccountError(_l("A patient with this record number already exists."), "record_number")
     patient = Patient(clinic_id=actor.clinic_id, given_name=given_name.strip(), family_name=family_name.strip(),
                       record_number=record_number.strip(), birth_date=birth_date, implanted_on=implanted_on,
                       therapy_stage=therapy_stage)
@@ -137,8 +138,7 @@ def enrol_patient(code: str, email: str, password: str, now: datetime | None = N
     now = now or utcnow()
     row = db.session.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == _digest(code)))
     if row is None or row.used_at is not None or row.expires_at <= now or row.patient.user_id is not None:
-        raise AccountError("This code does not work. It may be used or too old. Ask your clinic for a new one.",
-                           "code")
+        raise AccountError(_l("This code does not work. It may be used or too old. Ask your clinic for a new one."), "code")
     user = _new_user(email, password, role="patient", clinic_id=row.patient.clinic_id,
                      display_name=row.patient.given_name)
     row.used_at = now
@@ -153,7 +153,7 @@ def _new_user(email: str, password: str, *, role: str, clinic_id: int, display_n
     email = email.strip().lower()
     if db.session.scalar(select(User.id).where(User.email == email)):
         # Saying so reveals the email exists, but only to someone holding a valid one-time code.
-        raise AccountError("This email already has an account. Sign in instead, or use another email.", "email")
+        raise AccountError(_l("This email already has an account. Sign in instead, or use another email."), "email")
     user = User(email=email, password_hash=hash_password(password), role=role, clinic_id=clinic_id,
                 display_name=display_name.strip()[:200])
     db.session.add(user)
@@ -178,12 +178,12 @@ def accept_caregiver_invite(code: str, *, user: User | None = None, email: str =
     now = now or utcnow()
     link = db.session.scalar(select(CaregiverLink).where(CaregiverLink.code_hash == _digest(code)))
     if link is None or link.accepted_at or link.revoked_at or link.expires_at <= now:
-        raise AccountError("This invite code does not work. Ask the patient for a new one.", "code")
+        raise AccountError(_l("This invite code does not work. Ask the patient for a new one."), "code")
     if user is None:
         user = _new_user(email, password, role="caregiver", clinic_id=link.patient.clinic_id,
                          display_name=display_name)
     elif user.role != "caregiver":
-        raise AccountError("Only a caregiver account can accept an invite.", "code")
+        raise AccountError(_l("Only a caregiver account can accept an invite."), "code")
     link.caregiver_id, link.accepted_at = user.id, now
     audit.record("caregiver_linked", user=user, patient_id=link.patient_id, object_type="caregiver_link",
                  object_id=link.id)
@@ -195,7 +195,7 @@ def revoke_caregiver(patient: Patient, link_id: int, actor: User, now: datetime 
     """The patient ends a caregiver's access at once."""
     link = db.session.get(CaregiverLink, link_id)
     if link is None or link.patient_id != patient.id:
-        raise AccountError("That caregiver link was not found.")
+        raise AccountError(_l("That caregiver link was not found."))
     link.revoked_at = now or utcnow()
     audit.record("caregiver_revoked", user=actor, patient_id=patient.id, object_type="caregiver_link",
                  object_id=link.id)
@@ -212,7 +212,7 @@ def start_totp(user: User) -> str:
 def confirm_totp(user: User, code: str) -> None:
     """Enable two-factor sign-in once the user proves the authenticator works."""
     if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1):
-        raise AccountError("That code is not right. Check the time on your phone and try again.", "code")
+        raise AccountError(_l("That code is not right. Check the time on your phone and try again."), "code")
     user.totp_enabled = True
     audit.record("two_factor_enabled", user=user, object_type="user", object_id=user.id)
     db.session.commit()
@@ -230,7 +230,7 @@ def verify_totp(user: User, code: str) -> bool:
 def set_active(actor: User, user: User, active: bool) -> None:
     """An admin deactivates or reactivates a staff account; deactivation ends its sessions."""
     if user.clinic_id != actor.clinic_id:
-        raise AccountError("That account was not found.")
+        raise AccountError(_l("That account was not found."))
     user.active = active
     user.session_token = new_token()
     audit.record("account_deactivated" if not active else "account_reactivated", user=actor,

@@ -2,6 +2,7 @@
 import pyotp
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from companion.accounts import queries, services, sessions
@@ -55,7 +56,7 @@ def two_factor():
     if form.validate_on_submit():
         if services.verify_totp(user, form.code.data):
             return _finish(user)
-        form.code.errors.append("That code is not right. Try the newest code.")
+        form.code.errors.append(_("That code is not right. Try the newest code."))
     return render_template("accounts/two_factor.html", form=form), 422 if form.errors else 200
 
 
@@ -121,7 +122,7 @@ def password():
             form.current_password.errors.append(str(error))
         else:
             sessions.start(current_user._get_current_object())  # this browser stays signed in with the new token
-            flash("Your password is changed. Other devices are signed out.", "success")
+            flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/password.html", form=form), 422 if form.errors else 200
 
@@ -157,7 +158,7 @@ def accept_invite():
     if form.validate_on_submit():
         try:
             services.accept_caregiver_invite(form.code.data, user=current_user)
-            flash("You are now linked.", "success")
+            flash(_("You are now linked."), "success")
         except services.AccountError as error:
             flash(str(error), "error")
     return redirect(url_for("accounts.account"))
@@ -173,7 +174,7 @@ def two_factor_setup():
     if form.validate_on_submit():
         try:
             services.confirm_totp(current_user, form.code.data)
-            flash("Two-step sign-in is on.", "success")
+            flash(_("Two-step sign-in is on."), "success")
             return redirect(url_for("accounts.account"))
         except services.AccountError as error:
             form.code.errors.append(str(error))
