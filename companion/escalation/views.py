@@ -1,0 +1,156 @@
+"""HTTP for cases: the staff triage queue and case pages, and the patient's own case status."""
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from companion.accounts.context import current_patient
+from companion.audit import services as audit
+from companion.clock import utcnow
+from companion.escalation import queries, routing, services
+from companion.escalation.forms import RESOLUTION_LABELS, ClearForm, ResolveForm
+from companion.notify import dispatcher  # noqa: F401 - importing registers the dispatch_outbox and sweep jobs
+from companion.notify import services as notify
+from companion.web import CLINICIANS, PATIENT_SIDE, STAFF, render_page, roles_required, wants_partial
+
+bp = Blueprint("escalation", __name__)
+
+
+@bp.app_context_processor
+def outcome_helpers() -> dict:
+    """Helpers the outcome partial needs wherever the diary renders it."""
+    return {"clinic_in_hours": clinic_in_hours, "resolution_labels": RESOLUTION_LABELS}
+
+
+@bp.app_template_filter("clinic_time")
+def clinic_time(at, timezone: str = "UTC", fmt: str = "%H:%M") -> str:
+    """An instant shown in the clinic's time zone (HH:MM by default)."""
+    return at.astimezone(ZoneInfo(timezone or "UTC")).strftime(fmt) if at else ""
+
+
+@bp.app_template_filter("minutes_text")
+def minutes_text(minutes: int) -> str:
+    """A duration in minutes as '45 min' or '2 h 5 min'."""
+    minutes = max(int(minutes), 0)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def clinic_in_hours(clinic) -> bool:
+    """Whether the clinic is in working hours now (the urgent screen shows the day or the out-of-hours number)."""
+    return routing.in_hours(clinic, routing.settings_for(clinic.id), utcnow()) if clinic else True
+
+
+def _clinic_case_or_404(case_id: int):
+    """A case of the signed-in staff member's clinic; 404 (audited) for any other."""
+    case = queries.clinic_case(current_user.clinic_id, case_id)
+    if case is None:
+        audit.record_now("access_refused", object_type="case", object_id=case_id, outcome="refused")
+        abort(404)
+    return case
+
+
+def queue_context() -> dict:
+    """The triage queue and review list for the signed-in staff member, with the filters in the URL."""
+    scope = "mine" if request.args.get("scope") == "mine" else "all"
+    tier = request.args.get("tier") if request.args.get("tier") in ("emergency", "urgent") else ""
+    cases = queries.triage_queue(current_user.clinic_id, tier=tier or None,
+                                 mine_user_id=current_user.id if scope == "mine" else None)
+    return {"cases": cases, "reviews": queries.review_list(current_user.clinic_id), "scope": scope, "tier": tier,
+            "now": utcnow(), "tz": current_user.clinic.timezone, "clear_form": ClearForm(),
+            "filters": {"scope": scope, "tier": tier}}
+
+
+def render_queue():
+    """The queue page, or its partial for htmx (polls are not audited: the page load was)."""
+    ctx = queue_context()
+    if not request.args.get("poll"):
+        audit.record_now("triage_queue_viewed", object_type="queue", cases=len(ctx["cases"]), reviews=len(ctx["reviews"]))
+    return render_page("careteam/queue.html", "escalation/_queue.html", **ctx)
+
+
+@bp.route("/care/queue")
+@roles_required(*STAFF)
+def queue():
+    """The triage queue partial that the /care page polls every 5 seconds (with ?poll=1)."""
+    return render_queue()
+
+
+@bp.route("/care/cases/<int:case_id>/acknowledge", methods=["POST"])
+@roles_required(*CLINICIANS)
+def acknowledge(case_id: int):
+    """I have seen this case: stops re-notification; the patient sees who."""
+    case = _clinic_case_or_404(case_id)
+    try:
+        ids = services.acknowledge(case, current_user)
+    except services.CaseError:
+        ids = []  # resolved meanwhile: the refreshed queue shows it
+    dispatcher.deliver(ids)
+    if wants_partial() and request.args.get("from") != "case":
+        return render_queue()
+    return redirect(url_for("escalation.staff_case", case_id=case.id))
+
+
+@bp.route("/care/cases/<int:case_id>")
+@roles_required(*STAFF)
+def staff_case(case_id: int):
+    """One case with its reasons, steps and the resolve form (every opening is audited)."""
+    case = _clinic_case_or_404(case_id)
+    audit.record_now("case_viewed", patient_id=case.patient_id, object_type="case", object_id=case.id)
+    return render_page("escalation/staff_case.html", "escalation/_staff_case.html", case=case, form=ResolveForm(),
+                       now=utcnow(), tz=current_user.clinic.timezone)
+
+
+@bp.route("/care/cases/<int:case_id>/resolve", methods=["POST"])
+@roles_required(*CLINICIANS)
+def resolve(case_id: int):
+    """Close the case with a resolution and a note for the patient (422 with values kept on errors)."""
+    case = _clinic_case_or_404(case_id)
+    form = ResolveForm()
+    if form.validate_on_submit():
+        try:
+            dispatcher.deliver(services.resolve(case, current_user, form.resolution.data, form.note.data))
+        except services.CaseError as error:
+            form.resolution.errors = [*form.resolution.errors, str(error)]
+        else:
+            if not wants_partial():
+                return redirect(url_for("escalation.staff_case", case_id=case.id))
+            form = ResolveForm(formdata=None)
+    return render_page("escalation/staff_case.html", "escalation/_staff_case.html", status=422 if form.errors else 200,
+                       case=case, form=form, now=utcnow(), tz=current_user.clinic.timezone)
+
+
+@bp.route("/care/review/<int:item_id>/clear", methods=["POST"])
+@roles_required(*CLINICIANS)
+def clear_review(item_id: int):
+    """A routine item has been reviewed."""
+    item = queries.clinic_review_item(current_user.clinic_id, item_id)
+    if item is None:
+        audit.record_now("access_refused", object_type="review_item", object_id=item_id, outcome="refused")
+        abort(404)
+    services.clear_review_item(item, current_user, ClearForm().note.data or "")
+    return render_queue() if wants_partial() else redirect(url_for("careteam.queue"))
+
+
+def _own_case_or_404(case_id: int):
+    """One of the current patient's own cases (a caregiver's linked patient), else 404."""
+    case = queries.patient_case(current_patient().id, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.route("/cases/<int:case_id>")
+@roles_required(*PATIENT_SIDE)
+def patient_case(case_id: int):
+    """The patient's view of their case: sent, seen by whom and when, resolved with the note."""
+    case = _own_case_or_404(case_id)
+    notify.mark_read_for(current_user, f"case:{case.id}:patient:")
+    return render_page("escalation/case.html", "escalation/_status.html", case=case, tz=case.clinic.timezone)
+
+
+@bp.route("/cases/<int:case_id>/status")
+@roles_required(*PATIENT_SIDE)
+def patient_case_status(case_id: int):
+    """The status partial the case page polls (stops polling once resolved)."""
+    case = _own_case_or_404(case_id)
+    return render_template("escalation/_status.html", case=case, tz=case.clinic.timezone)

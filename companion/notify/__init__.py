@@ -1,0 +1,1 @@
+"""Notifications: the outbox, its channels (in-app, email, web push) and the dispatcher."""

@@ -1,0 +1,127 @@
+"""The delivery channels: in-app (the row itself), email over SMTP (SMTP_URL) and web push (VAPID keys in instance/)."""
+import json
+import os
+import smtplib
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from cryptography.hazmat.primitives import serialization
+from flask import current_app
+from py_vapid import Vapid02
+from py_vapid.utils import b64urlencode
+from pywebpush import WebPushException, webpush
+
+from companion.accounts.models import User
+from companion.clock import utcnow
+from companion.extensions import db
+from companion.notify import queries
+from companion.notify.models import Notification
+
+# No health details ever leave the app: these are the only words an email or push carries.
+STAFF_SUBJECT = "Companion: a patient needs attention"
+STAFF_BODY = "Open Companion to see it."
+PATIENT_SUBJECT = "Companion: you have a new message"
+PATIENT_BODY = "Open Companion to see a new message."
+PUSH_TTL = 86400  # pywebpush's default TTL of 0 drops pushes to a phone that is offline
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver now; the dispatcher retries with backoff."""
+
+
+def wording(user: User) -> tuple[str, str]:
+    """Subject and body for this person: staff are told a patient needs attention, patients a message waits."""
+    return (STAFF_SUBJECT, STAFF_BODY) if user.is_staff else (PATIENT_SUBJECT, PATIENT_BODY)
+
+
+def send(notification: Notification) -> str:
+    """Deliver one notification; return 'sent' or 'skipped' (nothing to send to); raise DeliveryError to retry."""
+    user = db.session.get(User, notification.user_id)
+    if user is None or not user.active:
+        return "skipped"
+    if notification.channel == "in_app":
+        return "sent"  # the row is the message: the home screen lists it
+    if notification.channel == "email":
+        return send_email(notification, user)
+    if notification.channel == "push":
+        return send_push(notification, user)
+    raise DeliveryError(f"unknown channel {notification.channel}")
+
+
+def send_email(notification: Notification, user: User) -> str:
+    """One plain email over SMTP_URL (smtp://[user:pass@]host:port, smtp+starttls://, smtps://)."""
+    url = current_app.config.get("SMTP_URL") or ""
+    if not url:
+        return "skipped"  # email is not configured for this installation
+    subject, body = wording(user)
+    message = EmailMessage()
+    message["From"] = current_app.config.get("MAIL_FROM", "companion@localhost")
+    message["To"] = user.email
+    message["Subject"] = subject
+    message["X-Companion-Notification"] = str(notification.id)  # lets tests and mail logs spot a duplicate
+    message.set_content(body)
+    parts = urlsplit(url)
+    try:
+        cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+        with cls(parts.hostname or "localhost", parts.port or (465 if parts.scheme == "smtps" else 25),
+                 timeout=10) as smtp:
+            if parts.scheme == "smtp+starttls":
+                smtp.starttls()
+            if parts.username:
+                smtp.login(unquote(parts.username), unquote(parts.password or ""))
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise DeliveryError(f"email: {type(error).__name__}: {error}") from error
+    return "sent"
+
+
+def vapid_dir() -> Path:
+    """Where the VAPID key pair lives: VAPID_DIR, else the app's instance folder."""
+    return Path(current_app.config.get("VAPID_DIR") or current_app.instance_path)
+
+
+def vapid() -> Vapid02:
+    """The server's VAPID key pair, generated into the instance folder on first use."""
+    path = vapid_dir() / "vapid_private.pem"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = Vapid02()
+        key.generate_keys()
+        key.save_key(str(path))
+        os.chmod(path, 0o600)
+    return Vapid02.from_file(str(path))
+
+
+def application_server_key() -> str:
+    """The public VAPID key as the browser's pushManager.subscribe() wants it (base64url, uncompressed point)."""
+    raw = vapid().public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return b64urlencode(raw)
+
+
+def send_push(notification: Notification, user: User) -> str:
+    """Push the neutral text to each of the person's subscriptions; a gone endpoint (404/410) is revoked."""
+    subscriptions = queries.active_subscriptions(user.id)
+    if not subscriptions:
+        return "skipped"
+    subject, body = wording(user)
+    payload = json.dumps({"title": "Companion", "body": body, "url": "/"})
+    key, failures, delivered = vapid(), [], 0
+    for sub in subscriptions:
+        info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
+        try:
+            # A fresh claims dict per call: pywebpush fills in aud and exp in place.
+            webpush(info, payload, vapid_private_key=key, ttl=PUSH_TTL,
+                    vapid_claims={"sub": f"mailto:{current_app.config.get('MAIL_FROM', 'companion@localhost')}"})
+            delivered += 1
+        except WebPushException as error:
+            status = getattr(error.response, "status_code", None)
+            if status in (404, 410):
+                sub.revoked_at = utcnow()
+            else:
+                failures.append(f"{status}: {error}")
+        except Exception as error:  # noqa: BLE001 - network errors of any kind mean "try again later"
+            failures.append(f"{type(error).__name__}: {error}")
+    if failures and not delivered:
+        raise DeliveryError("push: " + "; ".join(failures)[:500])
+    return "sent" if delivered else "skipped"

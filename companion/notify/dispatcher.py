@@ -1,0 +1,124 @@
+"""Sends due outbox rows exactly once (conditional claim), retries failures with backoff; the scheduler jobs."""
+import hashlib
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+
+from companion.clock import utcnow
+from companion.extensions import db
+from companion.notify import channels, queries
+from companion.notify.models import Notification
+from companion.scheduler import Job, register
+
+log = logging.getLogger(__name__)
+STALE_CLAIM = timedelta(minutes=5)  # a claim older than this belongs to a runner that died mid-send
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(minutes=10)  # so an outage of any length is caught up within ten minutes
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try: 30 s, 1 min, 2 min, ... capped at 10 min."""
+    return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def claim(notification_id: int, now: datetime) -> str | None:
+    """Claim one unsent, due row for this runner; commits. None if another runner has it or it was sent."""
+    token = uuid.uuid4().hex
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.sent_at.is_(None), Notification.due_at <= now,
+               or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+               or_(Notification.claimed_at.is_(None), Notification.claimed_at < now - STALE_CLAIM))
+        .values(claimed_at=now, claim_token=token)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return token if result.rowcount == 1 else None
+
+
+def _finish(notification_id: int, token: str, **values) -> None:
+    """Write the outcome only if this runner still holds the claim; commits."""
+    db.session.execute(update(Notification).where(Notification.id == notification_id,
+                                                  Notification.claim_token == token)
+                       .values(**values).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def send_claimed(notification_id: int, token: str) -> bool:
+    """Send a row this runner claimed; mark it sent, or record the error and when to try again."""
+    row = db.session.execute(select(Notification).where(Notification.id == notification_id)
+                             .execution_options(populate_existing=True)).scalar_one()
+    try:
+        outcome = channels.send(row)
+    except Exception as error:  # noqa: BLE001 - any failure is retried later; it must not stop the batch
+        db.session.rollback()
+        attempts = (row.attempts or 0) + 1
+        log.warning("notification %s (%s) failed, attempt %s: %s", notification_id, row.channel, attempts, error)
+        _finish(notification_id, token, attempts=attempts, last_error=str(error)[:1000], claimed_at=None,
+                claim_token=None, next_attempt_at=utcnow() + backoff(attempts))
+        return False
+    _finish(notification_id, token, sent_at=utcnow(), outcome=outcome, attempts=(row.attempts or 0) + 1,
+            last_error="", claimed_at=None)
+    return True
+
+
+def deliver(notification_ids, now: datetime | None = None) -> int:
+    """Claim and send the given rows (those due and unsent); return how many were sent now."""
+    sent = 0
+    for notification_id in notification_ids:
+        token = claim(notification_id, now or utcnow())
+        if token and send_claimed(notification_id, token):
+            sent += 1
+    return sent
+
+
+def dispatch_due(now: datetime | None = None, limit: int = 200) -> int:
+    """Send every due, unsent, unclaimed row (oldest first); the dispatch_outbox job."""
+    now = now or utcnow()
+    ids = queries.due_ids(now, now - STALE_CLAIM, limit)
+    db.session.commit()  # end the read transaction before claiming
+    return deliver(ids, now)
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Escalate overdue cases and send their new notifications at once; the escalation_sweep job."""
+    from companion.escalation import services
+
+    ids = services.escalate_overdue(now)
+    return deliver(ids, now)
+
+
+def _lock_key(job_id: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a job id."""
+    return int.from_bytes(hashlib.sha256(f"job:{job_id}".encode()).digest()[:8], "big", signed=True)
+
+
+def run_locked(job_id: str, job) -> bool:
+    """Run a job; on PostgreSQL only if this runner wins pg_try_advisory_xact_lock (a second scheduler skips)."""
+    if db.engine.dialect.name != "postgresql":
+        job()
+        return True
+    with db.engine.connect() as connection:
+        transaction = connection.begin()  # the lock lives as long as this transaction
+        try:
+            if not connection.execute(select(func.pg_try_advisory_xact_lock(_lock_key(job_id)))).scalar():
+                return False
+            job()
+            return True
+        finally:
+            transaction.rollback()
+
+
+def dispatch_outbox_job() -> None:
+    """Scheduler entry: dispatch the outbox."""
+    run_locked("dispatch_outbox", dispatch_due)
+
+
+def escalation_sweep_job() -> None:
+    """Scheduler entry: sweep overdue cases."""
+    run_locked("escalation_sweep", sweep)
+
+
+register(Job("dispatch_outbox", 30, dispatch_outbox_job))
+register(Job("escalation_sweep", 60, escalation_sweep_job))

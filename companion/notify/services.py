@@ -1,0 +1,85 @@
+"""The only writer of notifications: enqueue into the outbox, mark in-app ones read, manage push subscriptions."""
+from datetime import datetime
+
+from sqlalchemy import select
+
+from companion.clock import utcnow
+from companion.extensions import db
+from companion.notify.models import CHANNELS, Notification, PushSubscription
+
+
+def enqueue(*, user_id: int, kind: str, dedupe_key: str, channels: tuple[str, ...] = CHANNELS,
+            patient_id: int | None = None, due_at: datetime | None = None) -> list[int]:
+    """Add one outbox row per channel in the caller's transaction; an existing (key, channel) is kept, not doubled."""
+    unknown = set(channels) - set(CHANNELS)
+    if unknown:
+        raise ValueError(f"unknown channel(s): {', '.join(sorted(unknown))}")
+    existing = {n.channel: n for n in db.session.scalars(
+        select(Notification).where(Notification.dedupe_key == dedupe_key, Notification.channel.in_(channels)))}
+    now = utcnow()
+    rows = []
+    for channel in dict.fromkeys(channels):
+        row = existing.get(channel)
+        if row is None:
+            row = Notification(user_id=user_id, patient_id=patient_id, kind=kind, channel=channel,
+                               dedupe_key=dedupe_key, created_at=now, due_at=due_at or now)
+            db.session.add(row)
+        rows.append(row)
+    db.session.flush()
+    return [row.id for row in rows]
+
+
+def mark_read(user, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, every) unread in-app notification of this person read; commits."""
+    query = select(Notification).where(Notification.user_id == user.id, Notification.channel == "in_app",
+                                       Notification.read_at.is_(None))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    rows = list(db.session.scalars(query))
+    for row in rows:
+        row.read_at = utcnow()
+    db.session.commit()
+    return len(rows)
+
+
+def in_app_for(user) -> list[Notification]:
+    """Unread, due in-app notifications of this person, newest first (for a home-screen list)."""
+    from companion.notify.queries import unread_in_app
+
+    return unread_in_app(user.id)
+
+
+def subscribe(user, *, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    """Save (or refresh) this browser's push subscription for this person; commits."""
+    row = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    now = utcnow()
+    if row is None:
+        row = PushSubscription(user_id=user.id, endpoint=endpoint, p256dh=p256dh, auth=auth, created_at=now)
+        db.session.add(row)
+    # An endpoint belongs to one browser: whoever signs in on it now owns it.
+    row.user_id, row.p256dh, row.auth, row.last_seen_at, row.revoked_at = user.id, p256dh, auth, now, None
+    db.session.commit()
+    return row
+
+
+def unsubscribe(user, endpoint: str | None = None) -> int:
+    """Revoke this person's push subscription(s) (one endpoint, or all); commits."""
+    query = select(PushSubscription).where(PushSubscription.user_id == user.id, PushSubscription.revoked_at.is_(None))
+    if endpoint:
+        query = query.where(PushSubscription.endpoint == endpoint)
+    rows = list(db.session.scalars(query))
+    for row in rows:
+        row.revoked_at = utcnow()
+    db.session.commit()
+    return len(rows)
+
+
+def mark_read_for(user, dedupe_prefix: str) -> int:
+    """Mark this person's unread in-app notifications whose key starts with the prefix read; commits."""
+    rows = list(db.session.scalars(select(Notification).where(
+        Notification.user_id == user.id, Notification.channel == "in_app", Notification.read_at.is_(None),
+        Notification.dedupe_key.like(f"{dedupe_prefix}%"))))
+    for row in rows:
+        row.read_at = utcnow()
+    db.session.commit()
+    return len(rows)

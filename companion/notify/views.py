@@ -1,0 +1,80 @@
+"""HTTP for notifications: the in-app list, marking read, and the web push subscription screen."""
+from flask import Blueprint, abort, request
+from flask_login import current_user
+
+from companion.notify import channels, queries, services
+from companion.web import PATIENT_SIDE, STAFF, render_page, roles_required
+
+bp = Blueprint("notify", __name__, url_prefix="/notifications")
+EVERYONE = PATIENT_SIDE + STAFF
+
+
+def link_for(notification) -> str:
+    """Where a notification leads: the case (staff or patient view), else home."""
+    parts = notification.dedupe_key.split(":")
+    if parts[0] == "case" and len(parts) > 1 and parts[1].isdigit():
+        return f"/care/cases/{parts[1]}" if current_user.is_staff else f"/cases/{parts[1]}"
+    if notification.kind in ("pump_procedure_task", "refill_review"):
+        return "/care/refills"
+    if notification.kind.startswith("refill_"):
+        return "/pump"
+    if notification.kind == "checkin_reminder":
+        return "/checkin"
+    return "/care" if current_user.is_staff else "/"
+
+
+def _list_page(status: int = 200):
+    """The unread in-app list."""
+    items = [(n, link_for(n)) for n in services.in_app_for(current_user)]
+    return render_page("notify/index.html", "notify/_list.html", status=status, items=items,
+                       text=channels.wording(current_user)[1])
+
+
+@bp.route("")
+@roles_required(*EVERYONE)
+def index():
+    """Unread in-app notifications (they carry no details: each links to where the details are)."""
+    return _list_page()
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+@roles_required(*EVERYONE)
+def read(notification_id: int):
+    """Mark one of my notifications read (someone else's id is simply not found)."""
+    if not services.mark_read(current_user, notification_id):
+        abort(404)
+    return _list_page()
+
+
+@bp.route("/settings")
+@roles_required(*EVERYONE)
+def settings():
+    """Turn phone or computer notifications on or off for this browser."""
+    return render_page("notify/settings.html", "notify/_settings.html", vapid_key=channels.application_server_key(),
+                       subscriptions=queries.active_subscriptions(current_user.id))
+
+
+@bp.route("/subscriptions", methods=["POST"])
+@roles_required(*EVERYONE)
+def subscribe():
+    """Save this browser's push subscription (JSON from pushManager.subscribe())."""
+    data = request.get_json(silent=True) or {}
+    keys = data.get("keys") or {}
+    endpoint, p256dh, auth = data.get("endpoint"), keys.get("p256dh"), keys.get("auth")
+    if not (isinstance(endpoint, str) and endpoint.startswith(("https://", "http://")) and len(endpoint) <= 1000
+            and isinstance(p256dh, str) and isinstance(auth, str) and len(p256dh) <= 200 and len(auth) <= 100):
+        return {"error": "invalid subscription"}, 422
+    services.subscribe(current_user, endpoint=endpoint, p256dh=p256dh, auth=auth)
+    return "", 204
+
+
+@bp.route("/subscriptions/delete", methods=["POST"])
+@roles_required(*EVERYONE)
+def unsubscribe():
+    """Stop push on this browser (or on every browser if no endpoint is given)."""
+    data = request.get_json(silent=True) or {}
+    services.unsubscribe(current_user, data.get("endpoint") or request.form.get("endpoint") or None)
+    if request.is_json:
+        return "", 204
+    return render_page("notify/settings.html", "notify/_settings.html", vapid_key=channels.application_server_key(),
+                       subscriptions=queries.active_subscriptions(current_user.id))

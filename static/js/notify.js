@@ -1,0 +1,48 @@
+/* Web push: subscribe this browser with the server's VAPID key, or unsubscribe. */
+(function () {
+  "use strict";
+
+  function csrf() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
+  }
+
+  function keyBytes(base64url) {
+    var padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = atob(padded), out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+
+  function post(url, body) {
+    return fetch(url, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body: JSON.stringify(body) });
+  }
+
+  function say(box, text) { var s = box.querySelector("[data-push-status]"); if (s) s.textContent = text; }
+
+  document.addEventListener("click", function (event) {
+    var box = event.target.closest("[data-push-settings]");
+    if (!box) return;
+    if (event.target.closest("[data-push-on]")) {
+      if (!("serviceWorker" in navigator) || !("PushManager" in window)) { say(box, "This browser cannot show alerts."); return; }
+      Notification.requestPermission().then(function (permission) {
+        if (permission !== "granted") throw new Error("denied");
+        return navigator.serviceWorker.ready;
+      }).then(function (reg) {
+        return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(box.dataset.vapidKey) });
+      }).then(function (sub) {
+        return post(box.dataset.subscribeUrl, sub.toJSON());
+      }).then(function (response) {
+        say(box, response.ok ? "Alerts are on for this device." : "Alerts could not be turned on. Please try again.");
+      }).catch(function () { say(box, "Alerts are off. Allow notifications in the browser settings to turn them on."); });
+    } else if (event.target.closest("[data-push-off]")) {
+      var done = function (endpoint) {
+        return post(box.dataset.unsubscribeUrl, { endpoint: endpoint }).then(function () { say(box, "Alerts are off."); });
+      };
+      if (!("serviceWorker" in navigator)) { say(box, "Alerts are off."); return; }
+      navigator.serviceWorker.ready.then(function (reg) { return reg.pushManager.getSubscription(); })
+        .then(function (sub) { if (!sub) { say(box, "Alerts are off."); return; } var ep = sub.endpoint; return sub.unsubscribe().then(function () { return done(ep); }); })
+        .catch(function () { say(box, "Please try again."); });
+    }
+  });
+})();
