@@ -1,0 +1,241 @@
+"""Read-only pump look-ups for views, jobs and other capabilities (diary, escalation)."""
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from companion.accounts.models import Clinic, Patient
+from companion.extensions import db
+from companion.pump import schedule
+from companion.pump.dose_checks import DoseSettings, drug_key
+from companion.pump.models import (Appointment, PatientMedicine, ProcedureNotice, PumpDoseCeiling, PumpDoseSettings,
+                                   PumpProfile, RefillRecord)
+
+# The drug names the escalation rules know (vignettes.yaml context vocabulary).
+RULE_DRUGS = frozenset({"morphine", "hydromorphone", "fentanyl", "sufentanil", "ziconotide", "bupivacaine",
+                        "clonidine"})
+CONFIRMED = "confirmed"
+PENDING = "pending_confirmation"
+
+
+def clinic_zone(clinic: Clinic) -> ZoneInfo:
+    """The clinic's time zone (New York if it names none)."""
+    return ZoneInfo(clinic.timezone or "America/New_York")
+
+
+def local_date(clinic: Clinic, at: datetime) -> date:
+    """The clinic-local calendar date of a UTC instant."""
+    return at.astimezone(clinic_zone(clinic)).date()
+
+
+def profile(patient: Patient) -> PumpProfile | None:
+    """The patient's pump profile, if the clinic has entered one."""
+    return db.session.scalar(select(PumpProfile).where(PumpProfile.patient_id == patient.id))
+
+
+def confirmed_records(patient: Patient) -> list[RefillRecord]:
+    """Confirmed refills, first fills and dose changes, newest first."""
+    stmt = select(RefillRecord).where(RefillRecord.patient_id == patient.id, RefillRecord.status == CONFIRMED)
+    return list(db.session.scalars(stmt.order_by(RefillRecord.performed_at.desc(), RefillRecord.id.desc())))
+
+
+def refill_history(patient: Patient) -> list[RefillRecord]:
+    """Every record, pending ones included, newest first."""
+    stmt = select(RefillRecord).where(RefillRecord.patient_id == patient.id)
+    return list(db.session.scalars(stmt.order_by(RefillRecord.performed_at.desc(), RefillRecord.id.desc())))
+
+
+def latest_confirmed(patient: Patient) -> RefillRecord | None:
+    """The record whose regimen and projection are current."""
+    records = confirmed_records(patient)
+    return records[0] if records else None
+
+
+def pending_records(patient: Patient) -> list[RefillRecord]:
+    """Records waiting for a second clinician."""
+    stmt = select(RefillRecord).where(RefillRecord.patient_id == patient.id, RefillRecord.status == PENDING)
+    return list(db.session.scalars(stmt.order_by(RefillRecord.performed_at.desc())))
+
+
+def clinic_record(clinic_id: int, record_id: int) -> RefillRecord | None:
+    """One record, only within the clinic."""
+    return db.session.scalar(select(RefillRecord).where(RefillRecord.id == record_id,
+                                                        RefillRecord.clinic_id == clinic_id))
+
+
+def next_appointment(patient: Patient, now: datetime) -> Appointment | None:
+    """The next booked refill visit not yet attended (kept on screen until 12 hours after it starts)."""
+    stmt = select(Appointment).where(Appointment.patient_id == patient.id, Appointment.cancelled_at.is_(None),
+                                     Appointment.attended_refill_id.is_(None),
+                                     Appointment.starts_at >= now - timedelta(hours=12))
+    return db.session.scalar(stmt.order_by(Appointment.starts_at))
+
+
+def clinic_appointment(clinic_id: int, appointment_id: int) -> Appointment | None:
+    """One appointment, only within the clinic."""
+    return db.session.scalar(select(Appointment).where(Appointment.id == appointment_id,
+                                                       Appointment.clinic_id == clinic_id))
+
+
+def medicines(patient: Patient) -> list[PatientMedicine]:
+    """Medicines the patient takes now."""
+    stmt = select(PatientMedicine).where(PatientMedicine.patient_id == patient.id,
+                                         PatientMedicine.stopped_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(PatientMedicine.created_at)))
+
+
+def procedures(patient: Patient) -> list[ProcedureNotice]:
+    """MRI and procedure notices, newest planned first."""
+    stmt = select(ProcedureNotice).where(ProcedureNotice.patient_id == patient.id)
+    return list(db.session.scalars(stmt.order_by(ProcedureNotice.planned_at.desc())))
+
+
+def open_procedure_tasks(clinic_id: int) -> list[ProcedureNotice]:
+    """Notices the clinic has not yet acted on, soonest first."""
+    stmt = select(ProcedureNotice).where(ProcedureNotice.clinic_id == clinic_id,
+                                         ProcedureNotice.task_done_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(ProcedureNotice.planned_at)))
+
+
+def procedure_followups(patient: Patient, now: datetime) -> list[ProcedureNotice]:
+    """Notices whose 24-hour follow-up check-in is due now (within 3 days of it); for the diary."""
+    stmt = select(ProcedureNotice).where(ProcedureNotice.patient_id == patient.id,
+                                         ProcedureNotice.followup_at <= now,
+                                         ProcedureNotice.followup_at > now - timedelta(days=3))
+    return list(db.session.scalars(stmt.order_by(ProcedureNotice.followup_at)))
+
+
+def dose_settings(clinic_id: int) -> DoseSettings:
+    """The clinic's settings for dose checks; an unset limit is 0 %, so every change needs a reason."""
+    row = db.session.scalar(select(PumpDoseSettings).where(PumpDoseSettings.clinic_id == clinic_id))
+    ceilings = db.session.scalars(select(PumpDoseCeiling).where(PumpDoseCeiling.clinic_id == clinic_id))
+    limit = row.change_percent_limit if row and row.change_percent_limit is not None else 0
+    return DoseSettings(limit, {c.drug: (c.max_daily_dose, c.max_concentration, c.unit) for c in ceilings})
+
+
+def dose_settings_row(clinic_id: int) -> PumpDoseSettings | None:
+    """The stored settings row (None until the clinic saves one)."""
+    return db.session.scalar(select(PumpDoseSettings).where(PumpDoseSettings.clinic_id == clinic_id))
+
+
+def ceilings(clinic_id: int) -> list[PumpDoseCeiling]:
+    """The clinic's ceilings by drug name."""
+    stmt = select(PumpDoseCeiling).where(PumpDoseCeiling.clinic_id == clinic_id).order_by(PumpDoseCeiling.drug)
+    return list(db.session.scalars(stmt))
+
+
+def battery_window(patient: Patient) -> tuple[date, date] | None:
+    """When the pump battery may stop (schedule.battery_window), if known."""
+    pump = profile(patient)
+    implanted = (pump.implanted_on if pump else None) or patient.implanted_on
+    if pump is None or implanted is None:
+        return None
+    return schedule.battery_window(pump.model, implanted, pump.replacement_indicator_on)
+
+
+def _last_dose_increase(records: list[RefillRecord]) -> RefillRecord | None:
+    return next((r for r in records if r.is_dose_increase), None)
+
+
+def last_refill_or_dose_increase_at(patient: Patient) -> datetime | None:
+    """When the last confirmed refill, first fill or dose increase was done (UTC): starts 24/48/72 h checks."""
+    for record in confirmed_records(patient):
+        if record.kind in ("refill", "first_fill") or record.is_dose_increase:
+            return record.performed_at
+    return None
+
+
+def rules_context(patient: Patient, today: date) -> dict:
+    """The pump part of the escalation context (vignettes.yaml vocabulary); unknown keys are left out."""
+    context: dict = {}
+    records = confirmed_records(patient)
+    if records:
+        current = records[0]
+        name = drug_key(current.regimen.main_drug.name)
+        if name in RULE_DRUGS:
+            context["drug"] = name
+        refill = next((r for r in records if r.kind in ("refill", "first_fill")), None)
+        if refill is not None:
+            context["days_since_refill"] = (today - refill.filled_on).days
+        increase = _last_dose_increase(records)
+        if increase is not None:
+            context["days_since_dose_increase"] = (today - increase.filled_on).days
+        if current.alarm_on is not None:
+            context["days_until_low_reservoir"] = schedule.days_until(current.alarm_on, today)
+        since = today - timedelta(days=90)
+        context["dose_increases_last_90_days"] = sum(1 for r in records if r.is_dose_increase and r.filled_on > since)
+    scans = [p for p in procedures(patient) if p.kind == "mri"
+             and local_date(patient.clinic, p.planned_at) <= today]
+    if scans:
+        context["days_since_mri"] = (today - local_date(patient.clinic, scans[0].planned_at)).days
+    return context
+
+
+def plain(value) -> str:
+    """A stored amount as people write it: 10, 0.5, 0.025 (no exponent, no trailing zeros)."""
+    return format(value.normalize(), "f")
+
+
+def _drug_lines(record: RefillRecord | None) -> list[dict]:
+    """Drugs of a record as plain dicts for the card and the PDF."""
+    if record is None:
+        return []
+    return [{"name": d.name, "concentration": plain(d.concentration), "unit": d.unit,
+             "concentration_unit": f"{d.unit}/mL", "daily_dose": plain(d.daily_dose),
+             "daily_dose_unit": f"{d.unit}/day", "compounded": d.compounded} for d in record.regimen.drugs]
+
+
+def pump_card(patient: Patient) -> dict | None:
+    """What the pump card shows (model, drugs, implant date, clinic numbers, MRI notes); None if nothing known."""
+    pump = profile(patient)
+    current = latest_confirmed(patient)
+    if pump is None and current is None:
+        return None
+    spec = schedule.PUMP_MODELS.get(pump.model) if pump else None
+    clinic = patient.clinic
+    return {
+        "patient_name": patient.full_name,
+        "model": pump.display_name if pump else "",
+        "model_key": pump.model if pump else "",
+        "reservoir_ml": plain(pump.reservoir_ml) if pump else None,
+        "implanted_on": (pump.implanted_on if pump else None) or patient.implanted_on,
+        "drugs": _drug_lines(current),
+        "clinic_name": clinic.name,
+        "clinic_phone": clinic.phone,
+        "out_of_hours_phone": clinic.out_of_hours_phone,
+        "emergency_number": clinic.emergency_number,
+        "mri_note": spec.mri_patient_note if spec else "Ask your pump clinic before any MRI scan.",
+        "mri_before": list(spec.before_mri) if spec else [],
+        "mri_after": list(spec.after_mri) if spec else [],
+    }
+
+
+def calendar_rows(clinic_id: int, now: datetime) -> list[dict]:
+    """Per pump patient of the clinic: due date, alarm date, next visit and battery window (for the calendar)."""
+    stmt = select(Patient).where(Patient.clinic_id == clinic_id).order_by(Patient.family_name, Patient.given_name)
+    rows = []
+    for patient in db.session.scalars(stmt):
+        current, pump = latest_confirmed(patient), profile(patient)
+        if current is None and pump is None:
+            continue
+        appointment = next_appointment(patient, now)
+        battery = battery_window(patient)
+        rows.append({
+            "patient_id": patient.id, "patient": patient, "record": current,
+            "due_on": current.due_on if current else None,
+            "alarm_on": current.alarm_on if current else None,
+            "appointment": appointment,
+            "appointment_on": local_date(patient.clinic, appointment.starts_at) if appointment else None,
+            "battery_window_start": battery[0] if battery else None,
+            "pending": bool(pending_records(patient)),
+        })
+    return rows
+
+
+def caregiver_opted_in(patient: Patient, user_id: int) -> bool:
+    """Whether this caregiver asked for the patient's refill reminders."""
+    from companion.pump.models import ReminderOptIn
+
+    return db.session.scalar(select(ReminderOptIn.id).where(
+        ReminderOptIn.patient_id == patient.id, ReminderOptIn.user_id == user_id,
+        ReminderOptIn.revoked_at.is_(None))) is not None
