@@ -1,0 +1,88 @@
+"""Wound photos: check the upload, re-encode it with Pillow (resized, metadata gone), store it privately."""
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # HEIC (iPhone photos) only where pillow-heif is installed; everything else works without it.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIC = True
+except ImportError:  # pragma: no cover - depends on the machine
+    HEIC = False
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_SIDE = 1600
+MAX_PIXELS = 60_000_000  # refuse decompression bombs long before Pillow's own limit
+FORMATS = {"JPEG", "PNG", "WEBP"} | ({"HEIF"} if HEIC else set())
+SUBDIR = "wound_photos"
+MSG_TYPE = ("Please choose a photo (JPEG, PNG or WebP{heic}). That file could not be used."
+            .format(heic=", or HEIC from an iPhone" if HEIC else ""))
+MSG_SIZE = "That photo is too big. Please choose one smaller than 10 MB."
+
+
+class PhotoError(ValueError):
+    """An upload we cannot use; the message is shown next to the photo field."""
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """A clean JPEG ready to store: no EXIF (so no GPS), at most MAX_SIDE pixels a side."""
+
+    data: bytes
+    width: int
+    height: int
+
+
+def prepare(raw: bytes) -> PreparedPhoto:
+    """Re-encode an upload as a clean, resized JPEG, or raise PhotoError with a friendly message."""
+    if len(raw) > MAX_BYTES:
+        raise PhotoError(MSG_SIZE)
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            if probe.format not in FORMATS or probe.width * probe.height > MAX_PIXELS:
+                raise PhotoError(MSG_TYPE)
+            probe.load()
+            # Apply the camera's rotation before the metadata that carries it is dropped.
+            image = ImageOps.exif_transpose(probe)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        if isinstance(error, PhotoError):
+            raise
+        raise PhotoError(MSG_TYPE) from error
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        flat = Image.new("RGB", image.size, (255, 255, 255))
+        flat.paste(image, mask=image.getchannel("A"))
+        image = flat
+    image = image.convert("RGB")
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    # A fresh image saved without exif=/icc_profile= carries no EXIF, GPS or maker notes.
+    clean = Image.new("RGB", image.size)
+    clean.paste(image)
+    clean.save(out, "JPEG", quality=85, optimize=True)
+    return PreparedPhoto(out.getvalue(), clean.width, clean.height)
+
+
+def store(photo: PreparedPhoto, upload_dir: str) -> str:
+    """Write the photo under UPLOAD_DIR with a random name (never the patient's file name); return it."""
+    folder = Path(upload_dir) / SUBDIR
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(20)}.jpg"
+    (folder / name).write_bytes(photo.data)
+    return name
+
+
+def path_of(stored_name: str, upload_dir: str) -> Path:
+    """Where a stored photo lives on disk (the name is ours, so it cannot climb out of the folder)."""
+    return Path(upload_dir) / SUBDIR / Path(stored_name).name
+
+
+def discard(stored_name: str, upload_dir: str) -> None:
+    """Remove a file written for an entry whose transaction did not commit."""
+    path_of(stored_name, upload_dir).unlink(missing_ok=True)

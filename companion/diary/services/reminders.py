@@ -1,0 +1,62 @@
+"""Check-in reminder times, and the scheduler job that sends the reminders that are due."""
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from companion.accounts.models import Patient, User
+from companion.audit import services as audit
+from companion.clock import utcnow
+from companion.diary import queries
+from companion.diary.models import CheckinReminderPreference
+from companion.extensions import db
+from companion.notify import services as notify
+from companion.scheduler import Job, register
+
+
+def set_reminder_time(patient: Patient, remind_at: time | None, *, user: User) -> CheckinReminderPreference | None:
+    """Save the local time of day for the check-in reminder (None switches it off)."""
+    pref = queries.reminder_preference(patient)
+    if pref is None and remind_at is None:
+        return None
+    if pref is None:
+        pref = CheckinReminderPreference(patient_id=patient.id, remind_at=remind_at, enabled=True)
+        db.session.add(pref)
+    elif remind_at is None:
+        pref.enabled = False
+    else:
+        pref.remind_at, pref.enabled = remind_at, True
+    audit.record("checkin_reminder_set", patient_id=patient.id, object_type="checkin_reminder",
+                 user=user, remind_at=remind_at.strftime("%H:%M") if remind_at else "off")
+    db.session.commit()
+    return pref
+
+
+def send_checkin_reminders(now: datetime | None = None) -> int:
+    """Queue today's reminder for every patient whose time has come and who has not checked in.
+
+    Idempotent: the notify outbox's dedupe key (one per patient and local day) stops a second send.
+    """
+    now = now or utcnow()
+    queued = 0
+    for pref in queries.enabled_reminders():
+        patient = db.session.get(Patient, pref.patient_id)
+        if patient is None or patient.user_id is None:
+            continue
+        local = now.astimezone(queries.zone(patient))
+        last = queries.last_entry(patient, "checkin")
+        if local.time() < pref.remind_at or (last and queries.local_date(patient, last.recorded_at) == local.date()):
+            continue
+        notify.enqueue(user_id=patient.user_id, kind="checkin_reminder",
+                       dedupe_key=f"checkin:{patient.id}:{local.date().isoformat()}", channels=("in_app", "push"),
+                       patient_id=patient.id)
+        queued += 1
+    db.session.commit()
+    return queued
+
+
+def checkin_reminders_job() -> None:
+    """Scheduler entry point (every 5 minutes)."""
+    send_checkin_reminders()
+
+
+register(Job("checkin_reminders", 300, checkin_reminders_job))
