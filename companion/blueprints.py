@@ -2,8 +2,13 @@
 from companion.accounts.views import bp as accounts
 from companion.audit.views import bp as audit
 from companion.careteam.views import bp as careteam
+from companion.consent.views import bp as consent
+from companion.diary.views import bp as diary
+from companion.escalation.views import bp as escalation
 from companion.health import bp as health
 from companion.home import bp as home
+from companion.notify.views import bp as notify
+from companion.pump.views import bp as pump
 from companion.pwa.views import bp as pwa
 
-ALL = [accounts, audit, careteam, health, home, pwa]
+ALL = [accounts, audit, careteam, consent, diary, escalation, health, home, notify, pump, pwa]

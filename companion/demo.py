@@ -19,8 +19,16 @@ PATIENTS = [("patient@demo.test", "Pat", "Morgan", "MRN-1001", 730, "maintenance
             ("postop@demo.test", "Robin", "Diaz", "MRN-1003", 5, "post_implant")]
 CAREGIVER = ("caregiver@demo.test", "Chris Morgan")
 
-# Later capabilities add their own demo steps: functions of (clinic, patients_by_email).
-STEPS: list = []
+
+
+def _steps() -> list:
+    """Each capability's demo step, a function of (clinic, patients_by_email), in dependency order."""
+    from companion.consent import demo as consent
+    from companion.diary import demo as diary
+    from companion.escalation import demo as escalation
+    from companion.pump import demo as pump
+
+    return [consent.seed, escalation.seed, pump.seed, diary.seed]
 
 
 def seed() -> list[tuple[str, str]]:
@@ -36,7 +44,7 @@ def seed() -> list[tuple[str, str]]:
     patients = {p.user.email: p for p in db.session.scalars(select(Patient).where(
         Patient.clinic_id == clinic.id, Patient.user_id.is_not(None)))}
     if created:
-        for step in STEPS:
+        for step in _steps():
             step(clinic, patients)
     db.session.commit()
     logins = [(e, r) for e, _, r in STAFF] + [(p[0], "patient") for p in PATIENTS] + [(CAREGIVER[0], "caregiver")]

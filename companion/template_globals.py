@@ -16,7 +16,8 @@ NAV = [
     ("consent.learn", "Learn", ("patient", "caregiver")),
     ("careteam.queue", "Queue", ("nurse", "physician", "admin")),
     ("careteam.roster", "Patients", ("nurse", "physician", "admin")),
-    ("careteam.refills", "Refills", ("nurse", "physician", "admin")),
+    ("pump.refills", "Refills", ("nurse", "physician")),
+    ("notify.index", "Messages", ("patient", "caregiver", "nurse", "physician", "admin")),
     ("settings.index", "Settings", ("admin",)),
     ("audit.index", "Audit", ("admin",)),
 ]

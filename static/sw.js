@@ -1,6 +1,9 @@
-/* Companion service worker: the offline page and static files only; never patient pages. */
+/* Companion service worker: the offline page and static files only; never patient pages,
+   except the pump card, and only after the person asks for it ("save-card"). */
 "use strict";
 var CACHE = "companion-shell-v1";
+var CARD_CACHE = "companion-card";  // opt-in only; app.js deletes every cache on sign-out
+var CARD_URL = "/pump/card/offline";
 var SHELL = ["/offline", "/static/css/app.css", "/static/js/app.js", "/static/vendor/htmx.min.js",
              "/icons/icon-192.png", "/manifest.webmanifest"];
 
@@ -12,7 +15,7 @@ self.addEventListener("install", function (event) {
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (keys) {
-    return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+    return Promise.all(keys.filter(function (k) { return k !== CACHE && k !== CARD_CACHE; }).map(function (k) { return caches.delete(k); }));
   }).then(function () { return self.clients.claim(); }));
 });
 
@@ -29,6 +32,12 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") {
     // Pages hold patient data: always from the network, never stored; offline shows guidance.
     event.respondWith(fetch(request).catch(function () {
+      // Pump pages fall back to the saved card if the person kept one; everything else to /offline.
+      if (url.pathname.indexOf("/pump") === 0) {
+        return caches.open(CARD_CACHE).then(function (cache) {
+          return cache.match(CARD_URL, { ignoreVary: true, ignoreSearch: true });
+        }).then(function (hit) { return hit || caches.match("/offline"); });
+      }
       return caches.match("/offline");
     }));
     return;
@@ -47,7 +56,18 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+function saveCard(event) {
+  var port = event.ports && event.ports[0];
+  var reply = function (ok) { if (port) port.postMessage({ type: "save-card", ok: ok }); };
+  event.waitUntil(fetch(CARD_URL, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+    if (!response.ok || response.redirected) { reply(false); return; }
+    return caches.open(CARD_CACHE).then(function (cache) { return cache.put(CARD_URL, response); })
+      .then(function () { reply(true); });
+  }).catch(function () { reply(false); }));
+}
+
 self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "save-card") { saveCard(event); return; }
   if (event.data && event.data.type === "refresh-offline") {
     event.waitUntil(fetch("/offline", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
       if (response.ok) return caches.open(CACHE).then(function (cache) { return cache.put("/offline", response); });

@@ -23,8 +23,10 @@ def clinic_patient_or_404(patient_id: int):
 @bp.route("")
 @roles_required(*STAFF)
 def queue():
-    """The care team's start page: the triage queue."""
-    return render_template("careteam/queue.html")
+    """The care team's start page: the triage queue (cases, then routine review items)."""
+    from companion.escalation.views import render_queue
+
+    return render_queue()
 
 
 @bp.route("/patients")
