@@ -23,6 +23,7 @@ from companion.diary.services import photos as photo_files
 from companion.escalation import routing
 from companion.escalation.rules import client_emergency_rules
 from companion.extensions import db
+from companion.pump import queries as pump_queries
 from companion.web import PATIENT_SIDE, STAFF, render_page, roles_required
 
 bp = Blueprint("diary", __name__)
@@ -105,8 +106,9 @@ def _submit(kind: str):
     if not done.ok:
         ctx = form_context(kind, patient, request.form, done.errors, form.client_entry_id.data, done.emergency)
         return render_page(f"diary/{kind}.html", "diary/_entry_form.html", 422, **ctx)
+    card = pump_queries.pump_card(patient) if done.assessment and done.assessment.tier == "emergency" else None
     return render_page("diary/saved.html", "diary/_saved.html", entry=done.entry, assessment=done.assessment,
-                       kind=kind, again=url_for(FORMS[kind][1]))
+                       kind=kind, again=url_for(FORMS[kind][1]), pump_card=card)
 
 
 @bp.route("/checkin", methods=["GET", "POST"])

@@ -112,7 +112,8 @@ def _outcome(app, world, observations, user):
         login_user(user)
         from companion.template_globals import clinic_context
         return render_template("escalation/_outcome.html", assessment=result, **clinic_context(),
-                               pump_card={"drug": "morphine", "concentration": "25 mg/mL"})
+                               pump_card={"model": "SynchroMed II 40 mL", "drugs": [
+                                   {"name": "morphine", "concentration": "25", "concentration_unit": "mg/mL"}]})
 
 
 def test_outcome_partial_per_tier(app, world):
