@@ -136,8 +136,8 @@ def test_wound_check_with_a_photo(live_server, phone, tmp_path):
         db.session.remove()
     page.goto(base + "/diary")
     img = page.locator(".diary-photos img").first
-    img.wait_for()
-    assert page.evaluate("(el) => el.complete && el.naturalWidth > 0", img.element_handle())
+    img.scroll_into_view_if_needed()  # loading="lazy": it loads once on screen
+    page.wait_for_function("(el) => el.complete && el.naturalWidth > 0", arg=img.element_handle(), timeout=10_000)
     shot(page, "diary-wound-history-phone")
 
 
@@ -224,6 +224,6 @@ def test_care_team_sees_the_diary_with_photos_on_a_tablet(live_server, tablet):
     page.goto(f"{base}/care/patients/{patient_id}/diary")
     assert page.locator("svg#wound-30 rect").count() >= 3 * 8
     img = page.locator(".diary-photos img").first
-    img.wait_for()
-    assert page.evaluate("(el) => el.complete && el.naturalWidth > 0", img.element_handle())
+    img.scroll_into_view_if_needed()  # loading="lazy": it loads once on screen
+    page.wait_for_function("(el) => el.complete && el.naturalWidth > 0", arg=img.element_handle(), timeout=10_000)
     shot(page, "diary-staff-tablet")
