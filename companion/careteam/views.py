@@ -1,4 +1,4 @@
-"""Care-team pages: queue and roster, new patient with an enrolment code, patient record."""
+"""Care-team pages: queue and roster, new patient with an enrolment code, patient record (exports: exports/views)."""
 import segno
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -6,6 +6,9 @@ from flask_login import current_user
 from companion.accounts import queries, services
 from companion.accounts.forms import PatientForm
 from companion.audit import services as audit
+from companion.careteam import queries as careteam_queries
+from companion.careteam import rules
+from companion.clock import utcnow
 from companion.web import CLINICIANS, STAFF, render_page, roles_required
 
 bp = Blueprint("careteam", __name__, url_prefix="/care")
@@ -34,8 +37,10 @@ def queue():
 def roster():
     """Every patient of the clinic, searchable by name or record number."""
     search = request.args.get("q", "").strip()[:100]
-    patients = queries.clinic_patients(current_user.clinic_id, search)
-    return render_page("careteam/roster.html", "careteam/_roster.html", patients=patients, search=search)
+    rows = careteam_queries.roster_rows(current_user.clinic, utcnow(), search)
+    audit.record_now("roster_viewed", object_type="roster", patients=len(rows), searched=bool(search))
+    return render_page("careteam/roster.html", "careteam/_roster.html", rows=rows, search=search,
+                       tz=current_user.clinic.timezone or "UTC", now=utcnow())
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])
@@ -59,8 +64,11 @@ def new_patient():
 def patient(patient_id: int):
     """The patient record (every opening is audited)."""
     record = clinic_patient_or_404(patient_id)
-    audit.record_now("patient_record_viewed", patient_id=record.id, object_type="patient", object_id=record.id)
-    return render_template("careteam/patient.html", patient=record, links=queries.caregiver_links(record))
+    days = rules.days_choice(request.args.get("days"))
+    audit.record_now("patient_record_viewed", patient_id=record.id, object_type="patient", object_id=record.id,
+                     days=days)
+    return render_page("careteam/patient.html", "careteam/_record_main.html",
+                       **careteam_queries.record_context(record, days, utcnow(), request.args.get("all") == "1"))
 
 
 @bp.route("/patients/<int:patient_id>/enrolment-code", methods=["POST"])
@@ -73,5 +81,14 @@ def enrolment_code(patient_id: int):
     code = services.issue_enrolment_code(current_user, record)
     link = url_for("accounts.enrol", code=code, _external=True)
     qr_svg = segno.make(link, error="m").svg_inline(scale=5, dark="#111111")
-    return render_page("careteam/patient.html", "careteam/_enrolment_code.html", patient=record, code=code,
-                       qr_svg=qr_svg, links=queries.caregiver_links(record))
+    context = careteam_queries.record_context(record, rules.days_choice(None), utcnow())
+    return render_page("careteam/patient.html", "careteam/_enrolment_code.html", code=code, qr_svg=qr_svg,
+                       **context)
+
+
+@bp.app_template_filter("pump_amount")
+def pump_amount(value) -> str:
+    """A stored amount as people write it (10, 0.5), for the record's header."""
+    from companion.pump.queries import plain
+
+    return plain(value)

@@ -9,6 +9,7 @@ WIDTH, HEIGHT = 340, 170
 TOP, BOTTOM, RIGHT = 10, 30, 12
 INK, MUTED, GRID, LINE, DOT = "#14201c", "#4a5753", "#d4ddd9", "#0b5c4a", "#0b5c4a"
 LEVEL_FILLS = ("#e6f4ea", "#fff4dc", "#f6c7a8", "#a1130f")  # calm to alarming, never colour alone
+MARK = "#7a4a00"  # refills and dose changes: dashed, labelled, so colour is never the only cue
 
 
 def day_label(day: date) -> str:
@@ -55,10 +56,29 @@ def _date_axis(start: date, end: date, left: int, bottom_y: float, pad: bool = F
             for day, anchor in zip((start, middle, end), anchors)]
 
 
+def _markers(markers: Sequence[tuple[date, str]], start: date, end: date, left: int, top: float, bottom_y: float,
+             pad: bool = False) -> list[str]:
+    """Dashed vertical lines with short labels (say a refill), staggered so neighbouring labels do not collide."""
+    body = []
+    for i, (day, label) in enumerate(sorted(m for m in markers if start <= m[0] <= end)):
+        x = _x(day, start, end, left, pad)
+        body.append(f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{bottom_y:.1f}" stroke="{MARK}" '
+                    f'stroke-width="1.5" stroke-dasharray="4 3"/>')
+        anchor = "end" if x > WIDTH - 60 else "start"
+        body.append(_text(x + (-3 if anchor == "end" else 3), top + 9 + 10 * (i % 2), label, anchor, MARK, 9))
+    return body
+
+
+def _marker_note(markers: Sequence[tuple[date, str]], start: date, end: date) -> str:
+    """The markers in words, for the chart's description."""
+    shown = [f"{label} on {day_label(day)}" for day, label in sorted(markers) if start <= day <= end]
+    return f" Marked: {'; '.join(shown)}." if shown else ""
+
+
 def line_chart(chart_id: str, title: str, points: Sequence[tuple[date, float]], *, start: date, end: date,
                y_min: float = 0, y_max: float = 10, y_ticks: Sequence[tuple[float, str]] = ((0, "0"), (5, "5"),
-               (10, "10")), left: int = 30, desc: str = "") -> str:
-    """A line with dots over a date range; gaps of more than 3 days break the line."""
+               (10, "10")), left: int = 30, desc: str = "", markers: Sequence[tuple[date, str]] = ()) -> str:
+    """A line with dots over a date range; gaps of more than 3 days break the line; optional dated markers."""
     plot_h = HEIGHT - TOP - BOTTOM
     bottom_y = TOP + plot_h
 
@@ -71,6 +91,7 @@ def line_chart(chart_id: str, title: str, points: Sequence[tuple[date, float]], 
                     f'stroke="{GRID}" stroke-width="1"/>')
         body.append(_text(left - 4, y(value) + 3.5, label, "end"))
     body += _date_axis(start, end, left, bottom_y)
+    body += _markers(markers, start, end, left, TOP, bottom_y)
     ordered = sorted((d, v) for d, v in points if start <= d <= end)
     runs: list[list[tuple[date, float]]] = []
     for day, value in ordered:
@@ -88,11 +109,12 @@ def line_chart(chart_id: str, title: str, points: Sequence[tuple[date, float]], 
     if not ordered:
         body.append(_text(WIDTH / 2, TOP + plot_h / 2, "No entries yet", size=12))
     summary = desc or f"{len(ordered)} entries from {day_label(start)} to {day_label(end)}."
-    return _svg(chart_id, title, summary, body)
+    return _svg(chart_id, title, summary + _marker_note(markers, start, end), body)
 
 
 def level_chart(chart_id: str, title: str, rows: Sequence[tuple[str, Sequence[tuple[date | datetime, int]]]], *,
-                start: date, end: date, levels: int = 3, left: int = 70, desc: str = "") -> str:
+                start: date, end: date, levels: int = 3, left: int = 70, desc: str = "",
+                markers: Sequence[tuple[date, str]] = ()) -> str:
     """One row per sign (say redness), a square per entry, darker and larger as the sign gets worse."""
     row_h = 30
     height = TOP + row_h * len(rows) + BOTTOM
@@ -111,7 +133,9 @@ def level_chart(chart_id: str, title: str, rows: Sequence[tuple[str, Sequence[tu
                         f'width="{size:.1f}" height="{size:.1f}" rx="2" fill="{fill}" stroke="{INK}" '
                         f'stroke-width="1"/>')
     body += _date_axis(start, end, left, TOP + row_h * len(rows), pad=True)
-    return _svg(chart_id, title, desc or f"From {day_label(start)} to {day_label(end)}.", body, height)
+    body += _markers(markers, start, end, left, TOP, TOP + row_h * len(rows), pad=True)
+    summary = desc or f"From {day_label(start)} to {day_label(end)}."
+    return _svg(chart_id, title, summary + _marker_note(markers, start, end), body, height)
 
 
 def adherence_chart(chart_id: str, title: str, days: Sequence[tuple[date, bool]], desc: str = "") -> str:

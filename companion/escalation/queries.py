@@ -4,19 +4,29 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case as sql_case, select
 
+from companion.accounts.models import Patient, User
 from companion.escalation.models import Case, CaseRecipient, ReviewItem
 from companion.extensions import db
 
 QUEUE_STATUSES = ("open", "acknowledged")
 
 
-def triage_queue(clinic_id: int, *, mine_user_id: int | None = None, tier: str | None = None) -> list[Case]:
-    """Unresolved cases: open before acknowledged, emergency before urgent, oldest first."""
+def triage_queue(clinic_id: int, *, mine_user_id: int | None = None, tier: str | None = None,
+                 team_role: str | None = None, patient_id: int | None = None) -> list[Case]:
+    """Unresolved cases: open before acknowledged, emergency before urgent, oldest first.
+
+    `team_role` keeps cases routed to anyone with that role (my team: the nurses, or the physicians).
+    """
     query = select(Case).where(Case.clinic_id == clinic_id, Case.status.in_(QUEUE_STATUSES))
     if tier in ("emergency", "urgent"):
         query = query.where(Case.tier == tier)
     if mine_user_id is not None:
         query = query.where(Case.id.in_(select(CaseRecipient.case_id).where(CaseRecipient.user_id == mine_user_id)))
+    if team_role is not None:
+        query = query.where(Case.id.in_(select(CaseRecipient.case_id).join(User, User.id == CaseRecipient.user_id)
+                                        .where(User.role == team_role, User.clinic_id == clinic_id)))
+    if patient_id is not None:
+        query = query.where(Case.patient_id == patient_id)
     return list(db.session.scalars(query.order_by(
         sql_case((Case.status == "open", 0), else_=1), sql_case((Case.tier == "emergency", 0), else_=1),
         Case.opened_at, Case.id)))
@@ -38,10 +48,21 @@ def patient_cases(patient_id: int, limit: int = 20) -> list[Case]:
                                    .order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit)))
 
 
-def review_list(clinic_id: int) -> list[ReviewItem]:
-    """Routine items not yet cleared, oldest first."""
-    return list(db.session.scalars(select(ReviewItem).where(
-        ReviewItem.clinic_id == clinic_id, ReviewItem.cleared_at.is_(None)).order_by(ReviewItem.created_at, ReviewItem.id)))
+def review_list(clinic_id: int, patient_id: int | None = None) -> list[ReviewItem]:
+    """Routine items not yet cleared, oldest first (optionally of one patient)."""
+    query = select(ReviewItem).where(ReviewItem.clinic_id == clinic_id, ReviewItem.cleared_at.is_(None))
+    if patient_id is not None:
+        query = query.where(ReviewItem.patient_id == patient_id)
+    return list(db.session.scalars(query.order_by(ReviewItem.created_at, ReviewItem.id)))
+
+
+def queue_patients(clinic_id: int) -> list[Patient]:
+    """Patients with an unresolved case or an uncleared review item (the queue's patient filter), by name."""
+    with_case = select(Case.patient_id).where(Case.clinic_id == clinic_id, Case.status.in_(QUEUE_STATUSES))
+    with_item = select(ReviewItem.patient_id).where(ReviewItem.clinic_id == clinic_id, ReviewItem.cleared_at.is_(None))
+    return list(db.session.scalars(select(Patient).where(
+        Patient.clinic_id == clinic_id, Patient.id.in_(with_case.union(with_item)))
+        .order_by(Patient.family_name, Patient.given_name)))
 
 
 def clinic_review_item(clinic_id: int, item_id: int) -> ReviewItem | None:

@@ -51,13 +51,17 @@ def _clinic_case_or_404(case_id: int):
 
 def queue_context() -> dict:
     """The triage queue and review list for the signed-in staff member, with the filters in the URL."""
-    scope = "mine" if request.args.get("scope") == "mine" else "all"
+    scope = request.args.get("scope") if request.args.get("scope") in ("mine", "team") else "all"
     tier = request.args.get("tier") if request.args.get("tier") in ("emergency", "urgent") else ""
-    cases = queries.triage_queue(current_user.clinic_id, tier=tier or None,
-                                 mine_user_id=current_user.id if scope == "mine" else None)
-    return {"cases": cases, "reviews": queries.review_list(current_user.clinic_id), "scope": scope, "tier": tier,
-            "now": utcnow(), "tz": current_user.clinic.timezone, "clear_form": ClearForm(),
-            "filters": {"scope": scope, "tier": tier}}
+    patient = request.args.get("patient", type=int)  # another clinic's id simply matches nothing
+    patient = patient if patient and 0 < patient < 2**31 else None  # huge numbers overflow the database
+    cases = queries.triage_queue(current_user.clinic_id, tier=tier or None, patient_id=patient,
+                                 mine_user_id=current_user.id if scope == "mine" else None,
+                                 team_role=current_user.role if scope == "team" else None)
+    return {"cases": cases, "reviews": queries.review_list(current_user.clinic_id, patient), "scope": scope,
+            "tier": tier, "patient": patient or "", "now": utcnow(), "tz": current_user.clinic.timezone,
+            "clear_form": ClearForm(), "filters": {"scope": scope, "tier": tier, "patient": patient or ""},
+            "queue_patients": [] if request.args.get("poll") else queries.queue_patients(current_user.clinic_id)}
 
 
 def render_queue():

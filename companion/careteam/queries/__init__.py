@@ -1,0 +1,7 @@
+"""Care-team reads: the roster (fixed number of grouped queries) and the patient record (timeline, markers)."""
+from companion.careteam.queries.record import (Marker, TimelineEvent, markers_for, photo_series, record_context,
+                                               timeline_for)
+from companion.careteam.queries.roster import RosterRow, roster_rows
+
+__all__ = ["Marker", "RosterRow", "TimelineEvent", "markers_for", "photo_series", "record_context", "roster_rows",
+           "timeline_for"]

@@ -1,0 +1,161 @@
+"""The roster: per-patient facts for a whole clinic loaded with a fixed number of grouped queries (no N+1)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from companion.accounts.models import Clinic, Patient
+from companion.careteam import rules
+from companion.consent import queries as consent_queries
+from companion.consent import rules as consent_rules
+from companion.consent.models import ConsentRecord, ModuleRead, TeachBackAnswer
+from companion.diary.models import DiaryEntry
+from companion.escalation.models import Case
+from companion.escalation.queries import QUEUE_STATUSES
+from companion.extensions import db
+from companion.pump.dose_checks import SEDATING_CLASSES
+from companion.pump.models import Appointment, PatientMedicine, RefillRecord, Regimen
+from companion.pump.queries import CONFIRMED, plain
+
+
+@dataclass
+class RosterRow:
+    """One line of the roster: the facts a nurse scans for."""
+
+    patient: Patient
+    last_checkin_on: date | None = None
+    quiet_days: int | None = None
+    emergency_cases: int = 0
+    urgent_cases: int = 0
+    consent: str = "not started"
+    due_on: date | None = None
+    appointment_at: datetime | None = None
+    appointment_on: date | None = None
+    drugs: list[str] = field(default_factory=list)
+    sedating: list[str] = field(default_factory=list)
+    overdue: bool = False
+    appointment_late: bool = False
+    rank: int = 4
+
+    @property
+    def open_cases(self) -> int:
+        """Unresolved emergency and urgent cases."""
+        return self.emergency_cases + self.urgent_cases
+
+    @property
+    def quiet(self) -> bool:
+        """No check-in for 3+ days (or never, though one is expected)."""
+        return rules.quiet(self.quiet_days)
+
+
+def _where(clinic_id: int, search: str) -> list:
+    """The clinic's patients, optionally by name or record number (shared by the list and the subquery)."""
+    conditions = [Patient.clinic_id == clinic_id]
+    if search:
+        like = f"%{search.strip()}%"
+        conditions.append(Patient.family_name.ilike(like) | Patient.given_name.ilike(like)
+                          | Patient.record_number.ilike(like))
+    return conditions
+
+
+def _last_checkins(ids) -> dict[int, datetime]:
+    stmt = (select(DiaryEntry.patient_id, func.max(DiaryEntry.recorded_at))
+            .where(DiaryEntry.patient_id.in_(ids), DiaryEntry.kind == "checkin").group_by(DiaryEntry.patient_id))
+    return {pid: at for pid, at in db.session.execute(stmt)}
+
+
+def _case_counts(ids) -> dict[tuple[int, str], int]:
+    stmt = (select(Case.patient_id, Case.tier, func.count(Case.id))
+            .where(Case.patient_id.in_(ids), Case.status.in_(QUEUE_STATUSES)).group_by(Case.patient_id, Case.tier))
+    return {(pid, tier): n for pid, tier, n in db.session.execute(stmt)}
+
+
+def _consent_states(patients: list[Patient], ids, tz_name: str) -> dict[int, str]:
+    """The roster's consent column, computed with consent.rules from three grouped reads."""
+    content = consent_queries.current_content()
+    read: dict[int, set[str]] = defaultdict(set)
+    for pid, module_id in db.session.execute(select(ModuleRead.patient_id, ModuleRead.module_id).where(
+            ModuleRead.patient_id.in_(ids), ModuleRead.content_version == content.version)):
+        read[pid].add(module_id)
+    answers: dict[int, list] = defaultdict(list)
+    for a in db.session.scalars(select(TeachBackAnswer).where(
+            TeachBackAnswer.patient_id.in_(ids), TeachBackAnswer.content_version == content.version)
+            .order_by(TeachBackAnswer.id)):
+        answers[a.patient_id].append(consent_rules.AnswerFact(a.module_id, a.question_id, a.choice_id, a.correct,
+                                                              a.answered_at))
+    records: dict[int, list[ConsentRecord]] = defaultdict(list)
+    for r in db.session.scalars(select(ConsentRecord).where(ConsentRecord.patient_id.in_(ids))
+                                .order_by(ConsentRecord.signed_at.desc(), ConsentRecord.id.desc())):
+        records[r.patient_id].append(r)
+    module_ids = [m.id for m in content.modules]
+    return {p.id: consent_rules.consent_state(
+        module_ids=module_ids, read=read[p.id], results=consent_rules.summarise_answers(answers[p.id]).values(),
+        record=consent_rules.current_record(consent_queries.signed_facts(records[p.id])),
+        latest_major=content.major, tz_name=tz_name) for p in patients}
+
+
+def _latest_refills(ids) -> dict[int, RefillRecord]:
+    stmt = (select(RefillRecord).where(RefillRecord.patient_id.in_(ids), RefillRecord.status == CONFIRMED)
+            .order_by(RefillRecord.performed_at.desc(), RefillRecord.id.desc())
+            .options(selectinload(RefillRecord.regimen).selectinload(Regimen.drugs)))
+    latest: dict[int, RefillRecord] = {}
+    for record in db.session.scalars(stmt):
+        latest.setdefault(record.patient_id, record)
+    return latest
+
+
+def _next_appointments(ids, now: datetime) -> dict[int, Appointment]:
+    stmt = (select(Appointment).where(Appointment.patient_id.in_(ids), Appointment.cancelled_at.is_(None),
+                                      Appointment.attended_refill_id.is_(None),
+                                      Appointment.starts_at >= now - timedelta(hours=12))
+            .order_by(Appointment.starts_at))
+    found: dict[int, Appointment] = {}
+    for appointment in db.session.scalars(stmt):
+        found.setdefault(appointment.patient_id, appointment)
+    return found
+
+
+def _sedating(ids) -> dict[int, list[str]]:
+    stmt = select(PatientMedicine).where(PatientMedicine.patient_id.in_(ids), PatientMedicine.stopped_at.is_(None),
+                                         PatientMedicine.medicine_class.in_(tuple(SEDATING_CLASSES)))
+    out: dict[int, list[str]] = defaultdict(list)
+    for medicine in db.session.scalars(stmt.order_by(PatientMedicine.created_at)):
+        out[medicine.patient_id].append(medicine.name)
+    return out
+
+
+def roster_rows(clinic: Clinic, now: datetime, search: str = "") -> list[RosterRow]:
+    """Every patient of the clinic (optionally searched), most in need of attention first, then by name."""
+    where = _where(clinic.id, search)
+    patients = list(db.session.scalars(select(Patient).where(*where).order_by(Patient.family_name, Patient.given_name)))
+    if not patients:
+        return []
+    ids = select(Patient.id).where(*where).scalar_subquery()  # the same set, inside each grouped query
+    zone = ZoneInfo(clinic.timezone or "UTC")
+    today = now.astimezone(zone).date()
+    checkins, cases = _last_checkins(ids), _case_counts(ids)
+    consent = _consent_states(patients, ids, clinic.timezone)
+    refills, visits, sedating = _latest_refills(ids), _next_appointments(ids, now), _sedating(ids)
+    rows = []
+    for p in patients:
+        last = checkins.get(p.id)
+        row = RosterRow(p, last_checkin_on=last.astimezone(zone).date() if last else None,
+                        emergency_cases=cases.get((p.id, "emergency"), 0), urgent_cases=cases.get((p.id, "urgent"), 0),
+                        consent=consent[p.id], sedating=sedating.get(p.id, []))
+        row.quiet_days = rules.days_without_checkin(row.last_checkin_on, today, expected=p.implanted_on is not None)
+        if (refill := refills.get(p.id)) is not None:
+            row.due_on = refill.due_on
+            row.drugs = [f"{d.name} {plain(d.daily_dose)} {d.unit}/day" for d in refill.regimen.drugs]
+        if (visit := visits.get(p.id)) is not None:
+            row.appointment_at, row.appointment_on = visit.starts_at, visit.starts_at.astimezone(zone).date()
+        row.overdue = rules.refill_overdue(row.due_on, today)
+        row.appointment_late = rules.appointment_late(row.due_on, row.appointment_on)
+        row.rank = rules.attention_rank(emergency_cases=row.emergency_cases, urgent_cases=row.urgent_cases,
+                                        overdue=row.overdue, quiet_days=row.quiet_days)
+        rows.append(row)
+    return sorted(rows, key=lambda r: r.rank)  # stable: by name within a rank
