@@ -1,5 +1,5 @@
 """The one writer of audit events."""
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from companion.audit.models import AuditEvent
@@ -30,6 +30,8 @@ def record(action: str, *, patient_id: int | None = None, object_type: str = "",
         detail=detail,
     )
     db.session.add(event)
+    if outcome == "refused" and has_request_context():
+        g.access_refused_recorded = True  # the 404 handler then does not record the refusal twice
     return event
 
 

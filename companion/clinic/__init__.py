@@ -1,0 +1,1 @@
+"""Clinic administration: clinic settings, staff accounts and the staff set-up link."""

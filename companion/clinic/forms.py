@@ -1,0 +1,150 @@
+"""Forms for the clinic admin: numbers, hours, on-call and deadlines, thresholds, staff invites, staff join."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from companion.accounts.forms import NewPasswordMixin
+from companion.clinic import rules
+from companion.escalation.thresholds import DEFAULTS
+
+# Error codes from clinic.rules -> what the admin reads beside the field.
+MESSAGES = {
+    "required": _l("Please fill this in."),
+    "bad_phone": _l("Use digits, spaces and + - ( ) only, for example +1 555 010 2000."),
+    "bad_emergency": _l("Use the digits people dial, for example 911, 112 or 999."),
+    "unknown_timezone": _l("Use a time zone name from the list, for example America/New_York."),
+    "bad_hour": _l("Choose an hour."),
+    "end_before_start": _l("The end must be later than the start."),
+    "no_days": _l("Choose at least one working day."),
+    "ack_range_emergency": _l("Use whole minutes from 1 to 30."),
+    "ack_range_urgent": _l("Use whole minutes from 1 to 240."),
+    "emergency_after_urgent": _l("An emergency must be acknowledged no later than an urgent case."),
+    "not_a_number": _l("Enter a number, for example 10 or 37.8."),
+    "whole_number": _l("Use a whole number."),
+}
+WEEKDAY_LABELS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
+                  (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
+# Short names for the thresholds table (the long description from escalation.thresholds is the hint).
+THRESHOLD_NAMES = {
+    "breaths_per_min_min": _l("Slow breathing"),
+    "fever_c": _l("Fever"),
+    "infection_window_days": _l("Infection window after implant"),
+    "refill_window_days": _l("Watch window after a refill"),
+    "dose_increase_window_days": _l("Watch window after a dose increase"),
+    "implant_window_days": _l("Watch window after surgery"),
+    "mri_window_days": _l("Watch window after an MRI"),
+    "constipation_days": _l("Constipation"),
+    "pain_rise_points": _l("Pain rise over the 7-day mean"),
+    "withdrawal_signs_min": _l("Withdrawal signs"),
+    "dose_increases_for_mass": _l("Dose increases (inflammatory mass)"),
+}
+ROLE_LABELS = {"nurse": _l("Nurse"), "physician": _l("Physician"), "admin": _l("Clinic admin")}
+
+
+def _rule(check, *args):
+    """A WTForms validator from a clinic.rules check that returns an error code or None."""
+    def validator(_form, field):
+        code = check(field.data or "", *args)
+        if code:
+            raise ValidationError(MESSAGES[code])
+    return validator
+
+
+class ContactsForm(FlaskForm):
+    """The numbers patients are told to call."""
+
+    phone = StringField(_l("Clinic phone (working hours)"), validators=[_rule(rules.phone_error), Length(max=40)])
+    out_of_hours_phone = StringField(_l("Out-of-hours phone"), validators=[_rule(rules.phone_error), Length(max=40)])
+    emergency_number = StringField(_l("Emergency number"), validators=[_rule(rules.emergency_error)])
+
+
+class HoursForm(FlaskForm):
+    """Time zone and working hours (one start and end hour for every working day)."""
+
+    timezone = StringField(_l("Time zone"), validators=[_rule(rules.timezone_error)])
+    hours_start = SelectField(_l("Opens at"), coerce=int, choices=[(h, f"{h:02d}:00") for h in range(0, 24)])
+    hours_end = SelectField(_l("Closes at"), coerce=int, choices=[(h, f"{h:02d}:00") for h in range(1, 25)])
+    working_days = SelectMultipleField(_l("Working days"), coerce=int, choices=WEEKDAY_LABELS,
+                                       widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                       validate_choice=False)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the cross-field rules (start before end, at least one day)."""
+        ok = super().validate(extra_validators)
+        for name, code in rules.hours_errors(self.hours_start.data, self.hours_end.data,
+                                             self.working_days.data or []).items():
+            if not self[name].errors:
+                self[name].errors.append(MESSAGES[code])
+                ok = False
+        return ok
+
+
+class OnCallForm(FlaskForm):
+    """The on-call clinician and the acknowledgement deadline of each tier."""
+
+    on_call_user_id = SelectField(_l("On call out of hours"), choices=[], validate_choice=False)
+    emergency_ack_minutes = IntegerField(_l("Emergency: acknowledge within (minutes)"),
+                                         validators=[InputRequired(_l("Enter whole minutes."))])
+    urgent_ack_minutes = IntegerField(_l("Urgent: acknowledge within (minutes)"),
+                                      validators=[InputRequired(_l("Enter whole minutes."))])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the deadline rules."""
+        ok = super().validate(extra_validators)
+        for name, code in rules.deadline_errors(self.emergency_ack_minutes.data, self.urgent_ack_minutes.data).items():
+            if not self[name].errors:
+                self[name].errors.append(MESSAGES[code])
+                ok = False
+        return ok
+
+
+class _ThresholdsBase(FlaskForm):
+    """One text input per red-flag threshold; checked against the default with clinic.rules."""
+
+    def validate(self, extra_validators=None) -> bool:
+        """Each value must parse and be as strict as the default or stricter (never looser)."""
+        ok = super().validate(extra_validators)
+        self.values: dict[str, float] = {}
+        for name, default in DEFAULTS.items():
+            value, code = rules.threshold_check(name, self[name].data, default.value, default.direction, default.unit)
+            if code:
+                self[name].errors.append(threshold_message(name, code))
+                ok = False
+            else:
+                self.values[name] = value
+        return ok
+
+
+def threshold_message(name: str, code: str) -> str:
+    """The sentence shown beside a refused threshold."""
+    t = DEFAULTS[name]
+    if code == "looser":
+        way = _l("lower") if t.direction == "higher" else _l("higher")
+        return str(_l("Refused: %(way)s than the default %(default)s %(unit)s would loosen this %(tier)s rule. "
+                      "A clinic may only tighten it.", way=way, default=f"{t.value:g}", unit=t.unit, tier=t.tier))
+    if code.startswith("guard_"):
+        return str(_l("Refused: past %(limit)s %(unit)s this would alert on ordinary days. Check for a typo.",
+                      limit=f"{rules.guard_limit(name):g}", unit=t.unit))
+    return str(MESSAGES[code])
+
+
+ThresholdsForm = type("ThresholdsForm", (_ThresholdsBase,), {
+    name: StringField(THRESHOLD_NAMES.get(name, name), validators=[Optional()]) for name, t in DEFAULTS.items()})
+
+
+class InviteForm(FlaskForm):
+    """A new staff member: name, email and role."""
+
+    display_name = StringField(_l("Full name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=200)])
+    email = EmailField(_l("Work email"), validators=[DataRequired(_l("Please enter the email.")),
+                                                    Email(_l("Please check the email address.")), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[("", _l("Choose a role"))] + list(ROLE_LABELS.items()),
+                       validators=[DataRequired(_l("Choose nurse, physician or admin."))])
+
+
+class StaffJoinForm(NewPasswordMixin, FlaskForm):
+    """The invited person chooses a password with their set-up link."""
+
+    code = HiddenField(validators=[DataRequired()])
