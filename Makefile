@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml $(BIN)/python
 	touch $@
 
 static/vendor/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+	npm ci --omit=dev --no-audit --no-fund --silent
 	$(BIN)/python -m companion.devtools.vendor
 	touch $@
 
@@ -39,6 +39,7 @@ test-postgres: install
 	$(BIN)/python -m pytest -m "postgres or not browser" $(PYTEST_ARGS)
 
 bench: install
+	npm ci --no-audit --no-fund --silent  # adds the pinned Lighthouse (a devDependency)
 	$(BIN)/python -m tests.perf.bench
 
 clean:

@@ -1,0 +1,1 @@
+"""Benchmarks for `make bench` (never part of `make test`)."""

@@ -1,0 +1,38 @@
+"""Locust users: bench patients signing in once, then posting ordinary daily check-ins."""
+import os
+import random
+import re
+import uuid
+from datetime import datetime, timezone
+
+from locust import FastHttpUser, between, constant, task
+
+CLINICS = int(os.environ.get("BENCH_CLINICS", "1"))
+THINK = os.environ.get("BENCH_THINK", "1")  # "0": closed loop, for the throughput ceiling
+TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+class Patient(FastHttpUser):
+    """One patient on a phone."""
+
+    wait_time = constant(0) if THINK == "0" else between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        """Sign in as a random bench patient and read the CSRF token."""
+        clinic, n = random.randint(1, CLINICS), random.randint(0, 999)
+        page = self.client.get("/login", name="login page").text
+        token = TOKEN.search(page).group(1)
+        self.client.post("/login", data={"email": f"p{clinic}-{n}@bench.test", "password": "bench-password-1",
+                                         "csrf_token": token}, name="sign in")
+        self.token = TOKEN.search(self.client.get("/checkin", name="check-in page").text).group(1)
+
+    @task
+    def checkin(self) -> None:
+        """An ordinary day: pain, the weekly PEG, nothing new (htmx post, the partial comes back)."""
+        form = {"client_entry_id": str(uuid.uuid4()), "recorded_at": datetime.now(timezone.utc).isoformat(),
+                "pain_now": str(random.randint(1, 7)), "anything_new": "no", "peg.pain_avg": "4",
+                "peg.enjoyment": "4", "peg.activity": "4", "csrf_token": self.token}
+        with self.client.post("/checkin", data=form, headers={"HX-Request": "true", "X-CSRFToken": self.token},
+                              name="check-in post", catch_response=True) as response:
+            if response.status_code != 200 or "data-entry-saved" not in response.text:
+                response.failure(f"status {response.status_code}")
