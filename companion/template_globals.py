@@ -19,6 +19,7 @@ NAV = [
     ("pump.refills", "Refills", ("nurse", "physician")),
     ("notify.index", "Messages", ("patient", "caregiver", "nurse", "physician", "admin")),
     ("settings.index", "Settings", ("admin",)),
+    ("settings.staff", "Staff", ("admin",)),
     ("audit.index", "Audit", ("admin",)),
 ]
 
