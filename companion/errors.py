@@ -26,10 +26,25 @@ def render_error(status: int, title: str | None = None, message: str | None = No
                            message=message or default_message), status
 
 
+def not_found(_error):
+    """404; a signed-in person refused something on a real route is audited (ASVS 16.3.2: IDOR probes)."""
+    from flask import g, request
+    from flask_login import current_user
+
+    from companion.audit import services as audit
+
+    if request.url_rule is not None and current_user.is_authenticated and not g.get("access_refused_recorded"):
+        db.session.rollback()  # nothing half-done by the refused request is kept
+        audit.record_now("access_refused", object_type="route", object_id=request.endpoint, outcome="refused",
+                         path_ids=request.view_args or {})
+    return render_error(404)
+
+
 def init_app(app: Flask) -> None:
     """Register handlers for the common statuses, CSRF failures and a lost database."""
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, s=status: render_error(s))
+    app.register_error_handler(404, not_found)
     app.register_error_handler(CSRFError, lambda error: render_error(
         400, _l("This page was open too long"), _l("Please reload the page and try again. What you typed is kept.")))
 

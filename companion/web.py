@@ -32,6 +32,11 @@ def roles_required(*roles: str) -> Callable:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
+                from companion.audit import services as audit
+
+                # ASVS 16.3.2: every failed authorisation leaves an audit event.
+                audit.record_now("access_refused", object_type="route", object_id=request.endpoint,
+                                 outcome="refused")
                 abort(403)
             return view(*args, **kwargs)
 

@@ -1,7 +1,7 @@
 """Sign-in, sign-out, enrolment, caregiver invites, password and two-factor pages."""
 import pyotp
 import segno
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -144,7 +144,7 @@ def revoke_caregiver(link_id: int):
     try:
         services.revoke_caregiver(current_patient(), link_id, current_user)
     except services.AccountError:
-        return render_template("errors/404.html"), 404
+        abort(404)  # the 404 handler audits the refusal
     links = queries.caregiver_links(current_patient())
     return render_page("accounts/account.html", "accounts/_caregivers.html", links=links,
                        invite_form=InviteCodeForm())

@@ -212,6 +212,7 @@ def entry_json(entry: DiaryEntry) -> dict:
 @roles_required(*PATIENT_SIDE)
 def api_record():
     """The offline outbox's endpoint: 201 for a new entry, 200 with the same body for a replay."""
+    current_patient()  # someone with no patient to act for gets 404 before the body is even read
     payload, uploads = _api_payload()
     patient = _api_patient(payload.get("patient_id"))
     kind = payload.get("kind")

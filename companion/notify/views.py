@@ -58,8 +58,9 @@ def settings():
 @roles_required(*EVERYONE)
 def subscribe():
     """Save this browser's push subscription (JSON from pushManager.subscribe())."""
-    data = request.get_json(silent=True) or {}
-    keys = data.get("keys") or {}
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}  # a JSON list or number is not a subscription
+    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
     endpoint, p256dh, auth = data.get("endpoint"), keys.get("p256dh"), keys.get("auth")
     if not (isinstance(endpoint, str) and endpoint.startswith(("https://", "http://")) and len(endpoint) <= 1000
             and isinstance(p256dh, str) and isinstance(auth, str) and len(p256dh) <= 200 and len(auth) <= 100):
@@ -72,8 +73,10 @@ def subscribe():
 @roles_required(*EVERYONE)
 def unsubscribe():
     """Stop push on this browser (or on every browser if no endpoint is given)."""
-    data = request.get_json(silent=True) or {}
-    services.unsubscribe(current_user, data.get("endpoint") or request.form.get("endpoint") or None)
+    data = request.get_json(silent=True)
+    endpoint = data.get("endpoint") if isinstance(data, dict) else None
+    endpoint = endpoint if isinstance(endpoint, str) else None
+    services.unsubscribe(current_user, endpoint or request.form.get("endpoint") or None)
     if request.is_json:
         return "", 204
     return render_page("notify/settings.html", "notify/_settings.html", vapid_key=channels.application_server_key(),

@@ -16,10 +16,16 @@ KINDS = [("refill", _l("Refill")), ("first_fill", _l("First fill after implant")
 MAX_DRUGS = 3
 
 
+def _finite(_form, field) -> None:
+    """'NaN' and 'Infinity' parse as decimals but are not amounts (and NaN breaks every comparison)."""
+    if field.data is not None and not field.data.is_finite():
+        raise ValidationError(_l("Enter a number."))
+
+
 def _amount(label, required=False, **kw):
-    """A decimal number field that keeps what was typed (no rounding)."""
+    """A decimal number field that keeps what was typed (no rounding), small enough for its column."""
     check = [InputRequired(_l("Enter a number."))] if required else [Optional()]
-    return DecimalField(label, places=None, validators=[*check, NumberRange(min=0)], **kw)
+    return DecimalField(label, places=None, validators=[*check, _finite, NumberRange(min=0, max=99_999_999)], **kw)
 
 
 class ProfileForm(FlaskForm):
