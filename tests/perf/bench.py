@@ -260,6 +260,7 @@ def main() -> None:
     """Every phase in order; the table goes to out/bench/results.json and the README."""
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    load_before = os.getloadavg()[0]  # other work on the machine skews every figure: say so in the table
     log("fresh database, 1,000 patients with a year of check-ins")
     fresh_database()
     results["seed_1k"] = seed(1, 1)
@@ -280,7 +281,7 @@ def main() -> None:
     results["seed_100k"] = seed(100 - CLINICS_FULL if not QUICK else 8, CLINICS_FULL + 1, with_diary=False)
     measure_reminder_sweep("100k")
     results["meta"] = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "quick": QUICK,
-                       "cpus": os.cpu_count(), "workers": WORKERS, "minutes": round((time.monotonic() - started) / 60, 1),
+                       "cpus": os.cpu_count(), "workers": WORKERS, "load_before": round(load_before, 1), "minutes": round((time.monotonic() - started) / 60, 1),
                        "machine": run("uname", "-srm").strip()}
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
     from tests.perf.report import write_readme
