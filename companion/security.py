@@ -1,6 +1,7 @@
 """Security baseline: session lifetime, forced two-factor for admins, headers on every response."""
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, Request, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 
 from companion.accounts import sessions
 from companion.accounts.permissions import needs_two_factor
@@ -24,8 +25,38 @@ CSP = "; ".join([
 CACHEABLE_ENDPOINTS = {"static", "pwa.manifest", "pwa.icon", "pwa.service_worker"}
 
 
+def _without_nul(value):
+    """Text without NUL characters, through lists and dicts (PostgreSQL refuses NUL in text: a 500)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
+class _ParamsWithoutNul(ImmutableMultiDict):
+    """Query and form values as typed, minus NUL characters nobody can type (uploaded files untouched)."""
+
+    def __init__(self, mapping=None):
+        super().__init__(None if mapping is None else
+                         [(_without_nul(k), _without_nul(v)) for k, v in iter_multi_items(mapping)])
+
+
+class CompanionRequest(Request):
+    """Flask's request with NUL characters dropped from query strings, forms and JSON bodies."""
+
+    parameter_storage_class = _ParamsWithoutNul
+
+    def get_json(self, *args, **kwargs):
+        """The JSON body, minus NUL characters."""
+        return _without_nul(super().get_json(*args, **kwargs))
+
+
 def init_app(app: Flask) -> None:
-    """Install the before/after request hooks."""
+    """Install the request class and the before/after request hooks."""
+    app.request_class = CompanionRequest
     app.before_request(sessions.enforce_lifetime)
     app.before_request(require_admin_two_factor)
     app.after_request(add_headers)

@@ -6,11 +6,12 @@ DEFAULT_DAYS = 7
 
 
 def parse_day(text: str) -> date | None:
-    """A YYYY-MM-DD date, or None when empty or malformed."""
+    """A YYYY-MM-DD date from 1900 to 2999, or None when empty or malformed (9999-12-31 + 1 day overflows)."""
     try:
-        return date.fromisoformat((text or "").strip())
+        day = date.fromisoformat((text or "").strip())
     except ValueError:
         return None
+    return day if 1900 <= day.year <= 2999 else None
 
 
 def day_range(from_text: str, to_text: str, tz: str, today: date) -> tuple[date, date, dict[str, str]]:

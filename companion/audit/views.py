@@ -24,16 +24,21 @@ MESSAGES = {"bad_date": _l("Use a date like 2026-11-23."), "to_before_from": _l(
             "no_user": _l("Choose a person from the list."), "no_action": _l("Choose an action from the list.")}
 
 
+def _whole(text: str) -> int | None:
+    """A plain whole number that fits the database ("²" passes isdigit() but not int(); 10**20 overflows)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def _filters() -> tuple[Filters, dict, dict]:
     """(filters, values to show back in the form, field -> error message) from the query string."""
     tz = current_user.clinic.timezone
     today = utcnow().astimezone(ZoneInfo(tz)).date()
     args = {k: request.args.get(k, "").strip()[:60] for k in ("user", "patient", "action", "from", "to", "days")}
-    if args["days"].isdigit() and not args["from"]:  # the older "last N days" link still works
+    if _whole(args["days"]) and not args["from"]:  # the older "last N days" link still works
         args["from"] = (today - timedelta(days=min(int(args["days"]), 3650) - 1)).isoformat()
     start, end, codes = rules.day_range(args["from"], args["to"], tz, today)
     errors = {field: MESSAGES[code] for field, code in codes.items()}
-    user_id = int(args["user"]) if args["user"].isdigit() else None
+    user_id = _whole(args["user"])
     if args["user"] and user_id not in {u.id for u in clinic_staff(current_user.clinic_id)}:
         errors["user"], user_id = MESSAGES["no_user"], None
     patient = queries.patient_by_record_number(current_user.clinic_id, args["patient"]) if args["patient"] else None
@@ -65,7 +70,7 @@ def index():
     filters, values, errors = _filters()
     if errors:
         return _page(values, errors)
-    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
+    page = _whole(request.args.get("page", "")) or 1
     rows, total = queries.search(current_user.clinic_id, filters, page=max(page, 1), per_page=PER_PAGE)
     # The log names patients by record number, so reading it is itself a view of patient data.
     services.record_now("audit_viewed", object_type="audit", rows=len(rows), patient_filter=filters.patient_id)

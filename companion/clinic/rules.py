@@ -61,7 +61,7 @@ def emergency_error(number: str) -> str | None:
 
 def parse_days(text: str) -> list[int]:
     """'0,1,2' -> [0, 1, 2]: the stored working days, ignoring anything that is not a weekday."""
-    return sorted({int(d) for d in (text or "").split(",") if d.strip().isdigit() and int(d) in WEEKDAYS})
+    return sorted({int(d) for d in (text or "").split(",") if d.strip().isascii() and d.strip().isdigit() and int(d) in WEEKDAYS})
 
 
 def format_days(days) -> str:

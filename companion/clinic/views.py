@@ -106,7 +106,7 @@ def hours():
 def oncall():
     """Save the on-call clinician and the acknowledgement deadlines."""
     return _save("oncall", lambda f: services.save_on_call(
-        current_user, on_call_user_id=int(f.on_call_user_id.data) if (f.on_call_user_id.data or "").isdigit() else None,
+        current_user, on_call_user_id=int(v) if (v := f.on_call_user_id.data or "").isascii() and v.isdigit() and len(v) <= 9 else None,
         emergency_ack_minutes=f.emergency_ack_minutes.data, urgent_ack_minutes=f.urgent_ack_minutes.data))
 
 

@@ -19,6 +19,7 @@ MAX_DRUGS = 3
 def _finite(_form, field) -> None:
     """'NaN' and 'Infinity' parse as decimals but are not amounts (and NaN breaks every comparison)."""
     if field.data is not None and not field.data.is_finite():
+        field.data = None  # so no later check compares with NaN (which raises)
         raise ValidationError(_l("Enter a number."))
 
 
