@@ -60,3 +60,14 @@ PATIENT_SIDE: tuple[str, ...] = ("patient", "caregiver")
 def form_values(names: Iterable[str]) -> dict:
     """The submitted values to put back in a form that came back with errors."""
     return {name: request.form.get(name, "") for name in names}
+
+
+PER_PAGE = 50  # rows a nurse can scan on a tablet before paging
+
+
+def page_of(items: list, page: int, per_page: int = PER_PAGE) -> tuple[list, int, int]:
+    """One page of a list: (the rows, the page number kept in range, how many pages)."""
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(1, page), pages)
+    return items[(page - 1) * per_page:page * per_page], page, pages
+

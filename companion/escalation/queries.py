@@ -3,6 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case as sql_case, select
+from sqlalchemy.orm import selectinload
 
 from companion.accounts.models import Patient, User
 from companion.escalation.models import Case, CaseRecipient, ReviewItem
@@ -27,6 +28,8 @@ def triage_queue(clinic_id: int, *, mine_user_id: int | None = None, tier: str |
                                         .where(User.role == team_role, User.clinic_id == clinic_id)))
     if patient_id is not None:
         query = query.where(Case.patient_id == patient_id)
+    # The queue shows each case's patient and who it is routed to: load them for all cases at once.
+    query = query.options(selectinload(Case.patient), selectinload(Case.recipients).selectinload(CaseRecipient.user))
     return list(db.session.scalars(query.order_by(
         sql_case((Case.status == "open", 0), else_=1), sql_case((Case.tier == "emergency", 0), else_=1),
         Case.opened_at, Case.id)))

@@ -20,7 +20,24 @@ from companion.escalation.queries import QUEUE_STATUSES
 from companion.extensions import db
 from companion.pump.dose_checks import SEDATING_CLASSES
 from companion.pump.models import Appointment, PatientMedicine, RefillRecord, Regimen
-from companion.pump.queries import CONFIRMED, plain
+from companion.pump.queries import CONFIRMED, latest_confirmed_for, plain
+
+PER_PAGE = 50  # a page a nurse can scan; the rest is one search or "next" away
+
+
+@dataclass
+class RosterPage:
+    """One page of the roster, most in need of attention first, and how many match in all."""
+
+    rows: list[RosterRow]
+    total: int
+    page: int
+    per_page: int | None
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matching patients fill."""
+        return 1 if not self.per_page else max(1, -(-self.total // self.per_page))
 
 
 @dataclass
@@ -99,14 +116,14 @@ def _consent_states(patients: list[Patient], ids, tz_name: str) -> dict[int, str
         latest_major=content.major, tz_name=tz_name) for p in patients}
 
 
-def _latest_refills(ids) -> dict[int, RefillRecord]:
-    stmt = (select(RefillRecord).where(RefillRecord.patient_id.in_(ids), RefillRecord.status == CONFIRMED)
-            .order_by(RefillRecord.performed_at.desc(), RefillRecord.id.desc())
-            .options(selectinload(RefillRecord.regimen).selectinload(Regimen.drugs)))
-    latest: dict[int, RefillRecord] = {}
-    for record in db.session.scalars(stmt):
-        latest.setdefault(record.patient_id, record)
-    return latest
+def _due_dates(ids) -> dict[int, date | None]:
+    """Each patient's current refill due date (ranks the whole roster without loading records)."""
+    ranked = (select(RefillRecord.patient_id, RefillRecord.due_on, func.row_number().over(
+        partition_by=RefillRecord.patient_id,
+        order_by=(RefillRecord.performed_at.desc(), RefillRecord.id.desc())).label("n"))
+        .where(RefillRecord.patient_id.in_(ids), RefillRecord.status == CONFIRMED).subquery())
+    return {pid: due for pid, due in db.session.execute(select(ranked.c.patient_id, ranked.c.due_on)
+                                                        .where(ranked.c.n == 1))}
 
 
 def _next_appointments(ids, now: datetime) -> dict[int, Appointment]:
@@ -129,33 +146,53 @@ def _sedating(ids) -> dict[int, list[str]]:
     return out
 
 
-def roster_rows(clinic: Clinic, now: datetime, search: str = "") -> list[RosterRow]:
-    """Every patient of the clinic (optionally searched), most in need of attention first, then by name."""
+def roster_page(clinic: Clinic, now: datetime, search: str = "", page: int = 1,
+                per_page: int | None = PER_PAGE) -> RosterPage:
+    """A page of the clinic's patients (optionally searched), most in need of attention first, then by name."""
     where = _where(clinic.id, search)
     patients = list(db.session.scalars(select(Patient).where(*where).order_by(Patient.family_name, Patient.given_name)))
-    if not patients:
-        return []
     ids = select(Patient.id).where(*where).scalar_subquery()  # the same set, inside each grouped query
     zone = ZoneInfo(clinic.timezone or "UTC")
     today = now.astimezone(zone).date()
-    checkins, cases = _last_checkins(ids), _case_counts(ids)
-    consent = _consent_states(patients, ids, clinic.timezone)
-    refills, visits, sedating = _latest_refills(ids), _next_appointments(ids, now), _sedating(ids)
+    # Ranking needs only cheap grouped facts for everyone; the costly columns are loaded for one page.
+    checkins, cases, due_dates = _last_checkins(ids), _case_counts(ids), _due_dates(ids)
     rows = []
     for p in patients:
         last = checkins.get(p.id)
         row = RosterRow(p, last_checkin_on=last.astimezone(zone).date() if last else None,
                         emergency_cases=cases.get((p.id, "emergency"), 0), urgent_cases=cases.get((p.id, "urgent"), 0),
-                        consent=consent[p.id], sedating=sedating.get(p.id, []))
+                        due_on=due_dates.get(p.id))
         row.quiet_days = rules.days_without_checkin(row.last_checkin_on, today, expected=p.implanted_on is not None)
-        if (refill := refills.get(p.id)) is not None:
-            row.due_on = refill.due_on
-            row.drugs = [f"{d.name} {plain(d.daily_dose)} {d.unit}/day" for d in refill.regimen.drugs]
-        if (visit := visits.get(p.id)) is not None:
-            row.appointment_at, row.appointment_on = visit.starts_at, visit.starts_at.astimezone(zone).date()
         row.overdue = rules.refill_overdue(row.due_on, today)
-        row.appointment_late = rules.appointment_late(row.due_on, row.appointment_on)
         row.rank = rules.attention_rank(emergency_cases=row.emergency_cases, urgent_cases=row.urgent_cases,
                                         overdue=row.overdue, quiet_days=row.quiet_days)
         rows.append(row)
-    return sorted(rows, key=lambda r: r.rank)  # stable: by name within a rank
+    rows.sort(key=lambda r: r.rank)  # stable: by name within a rank
+    page = max(1, page)
+    shown = rows if per_page is None else rows[(page - 1) * per_page:page * per_page]
+    _add_details(shown, clinic, now, zone)
+    return RosterPage(shown, len(rows), page, per_page)
+
+
+def _add_details(rows: list[RosterRow], clinic: Clinic, now: datetime, zone: ZoneInfo) -> None:
+    """Consent, pump drugs, next visit and sedating medicines for the rows on the page."""
+    if not rows:
+        return
+    ids = [r.patient.id for r in rows]
+    consent = _consent_states([r.patient for r in rows], ids, clinic.timezone)
+    refills, visits, sedating = latest_confirmed_for(ids), _next_appointments(ids, now), _sedating(ids)
+    regimens = {r.id: r for r in db.session.scalars(select(Regimen).where(
+        Regimen.id.in_([record.regimen_id for record in refills.values()])).options(selectinload(Regimen.drugs)))}
+    for row in rows:
+        pid = row.patient.id
+        row.consent, row.sedating = consent[pid], sedating.get(pid, [])
+        if (refill := refills.get(pid)) is not None:
+            row.drugs = [f"{d.name} {plain(d.daily_dose)} {d.unit}/day" for d in regimens[refill.regimen_id].drugs]
+        if (visit := visits.get(pid)) is not None:
+            row.appointment_at, row.appointment_on = visit.starts_at, visit.starts_at.astimezone(zone).date()
+        row.appointment_late = rules.appointment_late(row.due_on, row.appointment_on)
+
+
+def roster_rows(clinic: Clinic, now: datetime, search: str = "") -> list[RosterRow]:
+    """Every matching patient on one list (exports and tests), ordered as the roster is."""
+    return roster_page(clinic, now, search, per_page=None).rows

@@ -1,7 +1,7 @@
 """Care-team pump pages: the patient's pump record (refills with a blind double check) and the refill calendar."""
 from datetime import datetime, timedelta
 
-from flask import abort, request
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +15,7 @@ from companion.pump.forms import (MAX_DRUGS, AppointmentForm, ConfirmForm, Medic
 from companion.pump.reminders import clinic_review_items, refill_reminder_times
 from companion.pump.views import bp
 from companion.pump.views.common import fmt_clock, fmt_date, fmt_day, fmt_time, refill_status
-from companion.web import CLINICIANS, render_page, roles_required
+from companion.web import CLINICIANS, page_of, render_page, roles_required
 
 PAGE, PART = "pump/staff.html", "pump/_staff.html"
 
@@ -226,15 +226,34 @@ def refills():
     now = utcnow()
     today = now.astimezone(queries.clinic_zone(current_user.clinic)).date()
     rows = queries.calendar_rows(current_user.clinic_id, now)
-    items = clinic_review_items(today, rows)
     start = _week_start(request.args.get("week"), today)
     days = [start + timedelta(days=i) for i in range(7)]
+    actions = clinic_review_items(today, rows)
+    items, item_page, item_pages = page_of(actions, request.args.get("actions", 1, type=int))
+    listed, page, pages = page_of(sorted(rows, key=_due_key), request.args.get("page", 1, type=int))
+    week = start.isoformat() if request.args.get("week") else None
+    link = lambda key: lambda n: url_for("pump.refills", week=week, **{key: n})  # noqa: E731 - keeps the week
     audit.record_now("pump_refill_calendar_viewed", object_type="calendar", object_id=start.isoformat())
-    return render_page("pump/refills.html", "pump/_refills.html", rows=sorted(rows, key=_due_key), items=items,
-                       by_id={r["patient_id"]: r for r in rows}, days=days, today=today, start=start,
+    return render_page("pump/refills.html", "pump/_refills.html", rows=listed, items=items, item_total=len(actions),
+                       by_id={r["patient_id"]: r for r in rows}, days=days, events=_week_events(rows, days),
+                       today=today, start=start, paging={"actions": (item_page, item_pages, link("actions")),
+                                                         "all": (page, pages, link("page"))},
                        tasks=queries.open_procedure_tasks(current_user.clinic_id), fmt_date=fmt_date,
                        fmt_time=fmt_time, fmt_clock=fmt_clock, fmt_day=fmt_day, timedelta=timedelta,
                        clinic=current_user.clinic)
+
+
+def _week_events(rows: list[dict], days: list) -> dict:
+    """Each day of the week: its booked visits (by time) and its due dates (one pass, not one per day)."""
+    events: dict = {day: {"visits": [], "due": []} for day in days}
+    for row in rows:
+        if row["appointment_on"] in events:
+            events[row["appointment_on"]]["visits"].append(row)
+        if row["due_on"] in events:
+            events[row["due_on"]]["due"].append(row)
+    for day in events.values():
+        day["visits"].sort(key=lambda r: r["appointment"].starts_at)
+    return events
 
 
 def _due_key(row: dict):
