@@ -1,10 +1,18 @@
 """Friendly error pages; htmx requests get a small fragment instead of a whole page."""
-from flask import Flask, render_template
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from companion.extensions import db, htmx
+from companion.extensions import db, htmx, login_manager
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30  # the offline outbox waits this long before it replays again
+# A lost or restarting database, or a pool with no free connection: the request can succeed again soon.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
 MESSAGES = {
     400: (_l("Something was wrong with that request"), _l("Please go back and try again.")),
@@ -14,7 +22,7 @@ MESSAGES = {
     413: (_l("That file is too big"), _l("Please choose a file smaller than 10 MB.")),
     429: (_l("Too many tries"), _l("Please wait a few minutes, then try again.")),
     500: (_l("Something went wrong on our side"), _l("Nothing you did caused this. Please try again soon.")),
-    503: (_l("Companion is busy or restarting"), _l("Please try again in a minute. Nothing you saved is lost.")),
+    503: (_l("Companion is briefly unavailable"), _l("Please try again in a minute. Nothing you saved is lost.")),
 }
 
 
@@ -48,8 +56,48 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, lambda error: render_error(
         400, _l("This page was open too long"), _l("Please reload the page and try again. What you typed is kept.")))
 
-    @app.errorhandler(OperationalError)
-    def database_down(_error):
-        """The database restarted or is unreachable: fail cleanly, nothing half-saved."""
+    for error_class in DATABASE_DOWN:
+        app.register_error_handler(error_class, database_unavailable)
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in reverse order).
+    app.teardown_appcontext(release_session)
+
+
+def release_session(_error=None) -> None:
+    """End the request's session; if the database went away after the response was made, discard the connection
+    instead of failing a finished request with a 500 (the closing rollback is what would raise)."""
+    try:
+        db.session.remove()
+    except DATABASE_DOWN as error:
+        log.warning("database connection lost at the end of a request: %s", _kind(error))
+        db.session.invalidate()
+        db.session.remove()
+
+
+def _kind(error) -> str:
+    """The class names only: the error's text carries the SQL and its parameters (patient data)."""
+    return type(getattr(error, "orig", None) or error).__name__
+
+
+def _forget_session() -> None:
+    """Drop the failed transaction; a connection that cannot even roll back is thrown away, not pooled."""
+    try:
         db.session.rollback()
-        return render_error(503)
+    except Exception:  # noqa: BLE001 - the connection is dead: discard it so the pool reconnects
+        db.session.invalidate()
+
+
+def database_unavailable(error):
+    """The database restarted or is unreachable: 503 with Retry-After, rendered without touching the database."""
+    _forget_session()
+    # Rendering asks current_user (the navigation, the clinic's numbers): an anonymous user needs no query.
+    g._login_user = login_manager.anonymous_user()
+    rule = request.url_rule.rule if request.url_rule else "-"
+    log.warning("database unavailable during %s %s: %s", request.method, rule, _kind(error))
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        response = jsonify(error="unavailable", retry_after=RETRY_AFTER_SECONDS)
+    elif htmx:
+        response = render_template("errors/_error.html", status=503, title=MESSAGES[503][0], message=MESSAGES[503][1])
+    else:
+        response = render_template("errors/unavailable.html", bare=True, title=MESSAGES[503][0],
+                                   message=MESSAGES[503][1], again=request.path if request.method == "GET" else "/")
+    return response, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}

@@ -1,4 +1,5 @@
 """The delivery channels: in-app (the row itself), email over SMTP (SMTP_URL) and web push (VAPID keys in instance/)."""
+import hashlib
 import json
 import os
 import smtplib
@@ -49,6 +50,13 @@ def send(notification: Notification) -> str:
     raise DeliveryError(f"unknown channel {notification.channel}")
 
 
+def message_id(notification: Notification) -> str:
+    """The same Message-ID on every try of a row: a resend after a crash after the hand-off is a known copy."""
+    digest = hashlib.sha256(f"{notification.id}:{notification.channel}:{notification.dedupe_key}".encode()).hexdigest()
+    domain = current_app.config.get("MAIL_FROM", "companion@localhost").rpartition("@")[2] or "localhost"
+    return f"<companion.{notification.id}.{digest[:24]}@{domain}>"  # the key is hashed: it names patients and dates
+
+
 def send_email(notification: Notification, user: User) -> str:
     """One plain email over SMTP_URL (smtp://[user:pass@]host:port, smtp+starttls://, smtps://)."""
     url = current_app.config.get("SMTP_URL") or ""
@@ -60,6 +68,7 @@ def send_email(notification: Notification, user: User) -> str:
     message["To"] = user.email
     message["Subject"] = subject
     message["X-Companion-Notification"] = str(notification.id)  # lets tests and mail logs spot a duplicate
+    message["Message-ID"] = message_id(notification)
     message.set_content(body)
     parts = urlsplit(url)
     try:

@@ -27,6 +27,7 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (event.detail.keptOffline) return;  // the diary kept the entry on the phone and says so itself
     toast(status === 403 || status === 404 ? "You cannot do that here." : "Not saved. Please try again.");
   });
   document.addEventListener("htmx:sendError", function () {

@@ -142,6 +142,12 @@
       if (navigator.onLine === false) { event.preventDefault(); keepOffline(form); }
     });
     form.addEventListener("htmx:sendError", function () { keepOffline(form); });
+    // The server is briefly unavailable (say a database restart): keep the entry like an offline one;
+    // the outbox sends it when the server is back.
+    form.addEventListener("htmx:responseError", function (event) {
+      var status = event.detail.xhr ? event.detail.xhr.status : 0;
+      if (status === 502 || status === 503 || status === 504) { event.detail.keptOffline = true; keepOffline(form); }
+    });
   }
 
   function wireAll() { document.querySelectorAll("form[data-diary-form]").forEach(wire); }

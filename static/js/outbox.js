@@ -6,6 +6,7 @@
   var store = kv ? kv.createStore("companion-outbox", "entries") : null;
   var flushing = null;
   var signedOut = false;
+  var retryTimer = null;
 
   function all() {
     if (!store) return Promise.resolve([]);
@@ -54,10 +55,19 @@
     return kv.set(record.client_entry_id, record, store).then(function () { askForSync(); return render(); });
   }
 
+  function retryLater(response) {
+    // 503: the server is briefly down. Keep the entries and try again when it says (Retry-After), even if
+    // no page event (online, visible again) comes to start a flush.
+    if (retryTimer) return;
+    var seconds = Math.min(Math.max(parseInt(response.headers.get("Retry-After"), 10) || 30, 1), 300);
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, seconds * 1000);
+  }
+
   function freshToken() {
     return fetch("/api/csrf", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (response.status === 401) { signedOut = true; return response.text().then(function () { return null; }); }
+        if (response.status === 503) { retryLater(response); return null; }
         if (!response.ok) throw new Error("csrf " + response.status);
         signedOut = false;
         return response.json().then(function (body) { return body.csrf_token; });
@@ -97,6 +107,7 @@
             return send(record, token).then(function (response) {
               if (response.status === 200 || response.status === 201) return kv.del(record.client_entry_id, store).then(function () { return true; });
               if (response.status === 401) { signedOut = true; return false; }
+              if (response.status === 503) { retryLater(response); return false; }
               if (response.status === 422 || response.status === 409) {
                 record.rejected = true;
                 return kv.set(record.client_entry_id, record, store).then(function () { return true; });

@@ -97,3 +97,13 @@ def sign_in(page, base: str, email: str, password: str = "companion-demo") -> No
     page.fill("#password", password)
     page.click("form#login-form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def wait_for_empty_outbox(page, seconds: float = 15) -> None:
+    """Poll the offline outbox until it is empty (wait_for_function does not await an async predicate:
+    microsoft/playwright#29132, so `async () => ...` would pass at once)."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate("window.companionOutbox.count()") == 0:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the outbox still holds {page.evaluate('window.companionOutbox.count()')} entries")

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from companion.accounts.models import User
 from companion.diary.models import DiaryEntry, WoundPhoto
 from companion.extensions import db
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import shot, sign_in, wait_for_empty_outbox
 from tests.diary.helpers import jpeg_with_gps
 
 TAP_BUDGET = 8
@@ -81,7 +81,7 @@ def test_offline_entries_arrive_exactly_once(live_server, phone):
     phone.set_offline(False)  # fires `online`: the first flush
     page.evaluate("""async () => { window.dispatchEvent(new Event('online'));
         document.dispatchEvent(new Event('visibilitychange')); await window.companionOutbox.flush(); }""")
-    page.wait_for_function("async () => (await window.companionOutbox.count()) === 0")
+    wait_for_empty_outbox(page)
     assert entries_of(app, "patient@demo.test") == before + 2
     # The acknowledgements were "lost": the same two entries are replayed twice more.
     page.evaluate("""async (records) => { const s = idbKeyval.createStore('companion-outbox', 'entries');
@@ -89,7 +89,7 @@ def test_offline_entries_arrive_exactly_once(live_server, phone):
         await window.companionOutbox.flush();
         for (const r of records) await idbKeyval.set(r.client_entry_id, r, s);
         await Promise.all([window.companionOutbox.flush(), window.companionOutbox.flush()]); }""", kept)
-    page.wait_for_function("async () => (await window.companionOutbox.count()) === 0")
+    wait_for_empty_outbox(page)
     assert entries_of(app, "patient@demo.test") == before + 2
     assert page.locator(".outbox-status").first.is_hidden()
 
@@ -173,7 +173,7 @@ def test_expired_session_keeps_the_queue_until_the_patient_signs_in(live_server,
     assert page.evaluate("async () => window.companionOutbox.count()") == 1
     shot(page, "diary-outbox-sign-in-phone")
     sign_in(page, base, "patient@demo.test")  # the home page flushes on load
-    page.wait_for_function("async () => (await window.companionOutbox.count()) === 0")
+    wait_for_empty_outbox(page)
     assert entries_of(app, "patient@demo.test") == before + 1
 
 

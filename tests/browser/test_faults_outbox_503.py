@@ -1,0 +1,76 @@
+"""The offline outbox and a server that answers 503 (database restarting): the entry stays queued and is retried."""
+import pytest
+
+from tests.browser.conftest import sign_in, wait_for_empty_outbox
+from tests.browser.test_diary_phone import entries_of, ordinary_checkin
+
+
+@pytest.fixture
+def phone(browser):
+    """A Pixel 7 context without service workers: no Background Sync may start the retry for the outbox."""
+    p, b = browser
+    context = b.new_context(**p.devices["Pixel 7"], service_workers="block")
+    yield context
+    context.close()
+
+
+def test_a_503_keeps_the_entry_and_the_outbox_retries_after_retry_after(live_server, phone):
+    base, app = live_server
+    page = phone.new_page()
+    sign_in(page, base, "patient@demo.test")
+    page.goto(base + "/checkin")
+    page.wait_for_function("window.companionOutbox !== undefined")
+    before = entries_of(app, "patient@demo.test")
+    phone.set_offline(True)
+    ordinary_checkin(page, "4")
+    page.wait_for_selector(".outbox-status:has-text('1 entry waiting to send')")
+    answers = []
+
+    def database_restarting_once(route):
+        answers.append(503 if not answers else "sent")
+        if len(answers) == 1:
+            route.fulfill(status=503, headers={"Retry-After": "1", "Content-Type": "application/json"},
+                          body='{"error": "unavailable", "retry_after": 1}')
+        else:
+            route.continue_()
+
+    page.route("**/api/diary/entries", database_restarting_once)
+    phone.set_offline(False)
+    page.evaluate("async () => { await window.companionOutbox.flush(); }")  # the flush the `online` event starts
+    assert answers == [503]
+    assert page.evaluate("window.companionOutbox.count()") == 1  # kept on the phone, not dropped or rejected
+    assert entries_of(app, "patient@demo.test") == before
+    # No page event now: only the outbox's own retry (after Retry-After) can send it.
+    wait_for_empty_outbox(page)
+    assert answers == [503, "sent"] and entries_of(app, "patient@demo.test") == before + 1
+
+
+def test_a_503_to_the_check_in_form_keeps_the_entry_on_the_phone(live_server, phone):
+    base, app = live_server
+    page = phone.new_page()
+    sign_in(page, base, "patient@demo.test")
+    page.goto(base + "/checkin")
+    page.wait_for_function("window.companionOutbox !== undefined")
+    before = entries_of(app, "patient@demo.test")
+    unavailable = []
+
+    def database_restarting(route):
+        if route.request.method == "POST":
+            unavailable.append(route.request.url)
+            route.fulfill(status=503, headers={"Retry-After": "30", "Content-Type": "text/html"},
+                          body="<p>Companion is briefly unavailable.</p>")
+        else:
+            route.continue_()
+
+    page.route("**/checkin", database_restarting)
+    page.route("**/api/diary/entries", database_restarting)  # the outbox's own sends fail too, until unrouted
+    ordinary_checkin(page, "6")
+    page.wait_for_selector(".outbox-status:has-text('1 entry waiting to send')")
+    assert unavailable and page.locator("#offline-saved").is_visible()
+    assert "Not saved" not in (page.locator("#toast").text_content() or "")  # no contradicting message
+    assert entries_of(app, "patient@demo.test") == before
+    page.unroute("**/checkin")
+    page.unroute("**/api/diary/entries")
+    page.evaluate("async () => { await window.companionOutbox.flush(); }")
+    wait_for_empty_outbox(page)
+    assert entries_of(app, "patient@demo.test") == before + 1
