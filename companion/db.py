@@ -1,4 +1,4 @@
-"""Declarative base with a naming convention, and a UTC-aware datetime column type."""
+"""Declarative base with a naming convention, a UTC-aware datetime column type, and append-only tables."""
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, event
@@ -58,3 +58,47 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def append_only_trigger_sql(table_name: str, word: str = "append-only",
+                            function_name: str | None = None) -> tuple[list[str], list[str]]:
+    """(PostgreSQL, SQLite) statements whose triggers refuse every UPDATE and DELETE on the table.
+
+    The text is imported by existing migrations, so it must never change for a given argument list.
+    """
+    function_name = function_name or f"{table_name}_append_only"
+    message = f"{table_name} is {word}"
+    postgres = [
+        f"CREATE OR REPLACE FUNCTION {function_name}() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$",
+        f"CREATE TRIGGER {table_name}_no_change BEFORE UPDATE OR DELETE ON {table_name} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function_name}()",
+    ]
+    sqlite = [
+        f"CREATE TRIGGER IF NOT EXISTS {table_name}_no_{verb} BEFORE {verb.upper()} ON {table_name} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        for verb in ("update", "delete")
+    ]
+    return postgres, sqlite
+
+
+def append_only(model_class, refusal: str, word: str = "append-only",
+                function_name: str | None = None) -> tuple[list[str], list[str]]:
+    """Make a model append-only (triggers at create_all() and an ORM guard); returns its (PG, SQLite) SQL."""
+    from sqlalchemy import DDL
+    from sqlalchemy.orm import Session
+
+    table = model_class.__table__
+    postgres, sqlite = append_only_trigger_sql(table.name, word, function_name)
+    for dialect, statements in (("postgresql", postgres), ("sqlite", sqlite)):
+        for sql in statements:  # the migration creates the same triggers; these cover create_all() in tests
+            event.listen(table, "after_create", DDL(sql).execute_if(dialect=dialect))
+
+    def refuse_changes(session, _context, _instances) -> None:
+        """Refuse, in the ORM too, to change or delete a row of this model."""
+        for obj in list(session.dirty) + list(session.deleted):
+            if isinstance(obj, model_class) and (obj in session.deleted or session.is_modified(obj)):
+                raise PermissionError(refusal)
+
+    event.listen(Session, "before_flush", refuse_changes)
+    return postgres, sqlite

@@ -1,10 +1,10 @@
-"""Security baseline: session lifetime, forced two-factor for admins, headers on every response."""
-from flask import Flask, Request, current_app, redirect, request, url_for
+"""Security baseline: session lifetime, forced two-factor (admins; clinicians if the clinic says), headers."""
+from flask import Flask, Request, current_app, make_response, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 
 from companion.accounts import sessions
-from companion.accounts.permissions import needs_two_factor
+from companion.accounts.permissions import CLINICAL_ROLES, STAFF_ROLES, needs_two_factor
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -58,19 +58,27 @@ def init_app(app: Flask) -> None:
     """Install the request class and the before/after request hooks."""
     app.request_class = CompanionRequest
     app.before_request(sessions.enforce_lifetime)
-    app.before_request(require_admin_two_factor)
+    app.before_request(require_staff_two_factor)
     app.after_request(add_headers)
 
 
-def require_admin_two_factor():
-    """A clinic admin without two-factor may only set it up (or sign out)."""
-    if not current_user.is_authenticated or request.endpoint in (
-            None, "static", "accounts.two_factor_setup", "accounts.logout") or request.endpoint.startswith("pwa."):
+def require_staff_two_factor():
+    """Staff who must use two-factor but have none (admins; clinicians where the clinic says so) may only set it up."""
+    if not current_user.is_authenticated or current_user.totp_enabled or current_user.role not in STAFF_ROLES \
+            or request.endpoint in (None, "static", "accounts.two_factor_setup", "accounts.logout") \
+            or request.endpoint.startswith("pwa."):
         return None
-    if current_user.role == "admin" and not current_user.totp_enabled and needs_two_factor(
-            "admin", False, current_user.demo, current_app.config["DEMO_MODE"]):
-        return redirect(url_for("accounts.two_factor_setup"))
-    return None
+    # The clinic row is read only for a clinician without two-factor (one look-up by primary key).
+    clinic_requires = current_user.role in CLINICAL_ROLES and current_user.clinic.staff_two_factor
+    if not needs_two_factor(current_user.role, False, current_user.demo, current_app.config["DEMO_MODE"],
+                            clinic_requires):
+        return None
+    target = url_for("accounts.two_factor_setup")
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = target  # htmx follows this with a full page load
+        return response
+    return redirect(target)
 
 
 def add_headers(response):

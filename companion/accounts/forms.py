@@ -1,7 +1,7 @@
 """Flask-WTF forms for sign-in, enrolment, caregivers, passwords and two-factor."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from companion.accounts.passwords import check_new_password
@@ -43,6 +43,7 @@ class PasswordChangeForm(NewPasswordMixin, FlaskForm):
     """Change a password, knowing the current one."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password."))])
+    sign_out_others = BooleanField(_l("Sign out my other devices"), default=True)
 
 
 class EnrolForm(NewPasswordMixin, FlaskForm):

@@ -2,7 +2,7 @@
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.clock import utcnow
@@ -26,6 +26,9 @@ class Clinic(db.Model):
     out_of_hours_phone: Mapped[str] = mapped_column(String(40), default="")
     emergency_number: Mapped[str] = mapped_column(String(20), default="911")
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    # Clinic settings (admin): nurses and physicians must use two-factor too; refill reminder days before the visit.
+    staff_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reminder_offsets: Mapped[str] = mapped_column(String(40), default="14,7,2,1,0", server_default="14,7,2,1,0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

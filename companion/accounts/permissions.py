@@ -41,8 +41,10 @@ def can_treat_patient(user: UserLike, patient: PatientLike) -> bool:
     return user.active and user.role in CLINICAL_ROLES and user.clinic_id == patient.clinic_id
 
 
-def needs_two_factor(role: str, totp_enabled: bool, demo_account: bool, demo_mode: bool) -> bool:
-    """Staff with TOTP set up must use it; admins must have it (demo staff skip it in demo mode only)."""
+def needs_two_factor(role: str, totp_enabled: bool, demo_account: bool, demo_mode: bool,
+                     clinic_requires: bool = False) -> bool:
+    """Staff with TOTP set up must use it; admins must have it, and clinicians when their clinic requires it
+    (demo staff skip it in demo mode only)."""
     if role not in STAFF_ROLES or (demo_account and demo_mode):
         return False
-    return totp_enabled or role == "admin"
+    return totp_enabled or role == "admin" or (clinic_requires and role in CLINICAL_ROLES)

@@ -89,14 +89,16 @@ def sign_out(user: User) -> None:
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change a password after checking the current one; ends the user's other sessions."""
+def change_password(user: User, current: str, new: str, sign_out_others: bool = True) -> None:
+    """Change a password after checking the current one; ends the user's other sessions if asked."""
     if not verify_password(user.password_hash, current):
         raise AccountError(_l("Your current password is not right."), "current_password")
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
-    user.session_token = new_token()
-    audit.record("password_changed", user=user, object_type="user", object_id=user.id)
+    if sign_out_others:
+        user.session_token = new_token()  # every other copy of the session cookie stops working
+    audit.record("password_changed", user=user, object_type="user", object_id=user.id,
+                 other_devices_signed_out=sign_out_others)
     db.session.commit()
 
 

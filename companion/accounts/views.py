@@ -113,16 +113,18 @@ def account():
 @bp.route("/account/password", methods=["GET", "POST"])
 @roles_required("patient", "caregiver", "nurse", "physician", "admin")
 def password():
-    """Change the password; other sessions end."""
+    """Change the password; other devices are signed out when the box is ticked (it is by default)."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        others = form.sign_out_others.data
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(current_user, form.current_password.data, form.password.data, others)
         except services.AccountError as error:
             form.current_password.errors.append(str(error))
         else:
-            sessions.start(current_user._get_current_object())  # this browser stays signed in with the new token
-            flash(_("Your password is changed. Other devices are signed out."), "success")
+            sessions.start(current_user._get_current_object())  # this browser stays signed in (new session)
+            flash(_("Your password is changed. Other devices are signed out.") if others
+                  else _("Your password is changed."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/password.html", form=form), 422 if form.errors else 200
 
@@ -167,10 +169,11 @@ def accept_invite():
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def two_factor_setup():
-    """Staff set up an authenticator app (required for clinic admins)."""
+    """Staff set up an authenticator app (required for clinic admins); a GET only shows the page."""
     form = TwoFactorForm()
-    if not current_user.totp_secret:
-        services.start_totp(current_user)
+    if request.method == "POST" and request.form.get("start") and not current_user.totp_enabled:
+        services.start_totp(current_user)  # the secret is made by pressing the button, never by a GET
+        return _two_factor_page(TwoFactorForm(formdata=None))
     if form.validate_on_submit():
         try:
             services.confirm_totp(current_user, form.code.data)
@@ -178,6 +181,15 @@ def two_factor_setup():
             return redirect(url_for("accounts.account"))
         except services.AccountError as error:
             form.code.errors.append(str(error))
-    uri = pyotp.TOTP(current_user.totp_secret).provisioning_uri(name=current_user.email, issuer_name="Companion")
-    return render_template("accounts/two_factor_setup.html", form=form, secret=current_user.totp_secret,
-                           qr_svg=segno.make(uri).svg_inline(scale=5)), 422 if form.errors else 200
+    return _two_factor_page(form)
+
+
+def _two_factor_page(form: TwoFactorForm):
+    """The set-up page: a start button, or the QR code of a secret not yet confirmed (never an enabled one)."""
+    secret = None if current_user.totp_enabled else current_user.totp_secret
+    qr_svg = None
+    if secret:
+        uri = pyotp.TOTP(secret).provisioning_uri(name=current_user.email, issuer_name="Companion")
+        qr_svg = segno.make(uri).svg_inline(scale=5)
+    return render_template("accounts/two_factor_setup.html", form=form, secret=secret,
+                           qr_svg=qr_svg), 422 if form.errors else 200

@@ -1,10 +1,11 @@
 """Append-only audit events: the database itself refuses updates and deletes."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DDL, ForeignKey, Index, String, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from companion.clock import utcnow
+from companion.db import append_only
 from companion.extensions import db
 
 
@@ -31,28 +32,5 @@ class AuditEvent(db.Model):
     )
 
 
-# The same triggers are created by the migration; these cover create_all() in tests.
-SQLITE_TRIGGERS = [
-    "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "
-    "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event "
-    "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
-]
-PG_TRIGGERS = [
-    "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    "$$ BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$",
-    "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
-    "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
-]
-for _sql in SQLITE_TRIGGERS:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
-for _sql in PG_TRIGGERS:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_audit_changes(session, _context, _instances) -> None:
-    """Refuse, in the ORM too, to change or delete an audit event."""
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
-            raise PermissionError("audit events are append-only")
+# The database refuses updates and deletes (the migration imports these two lists; their text must not change).
+PG_TRIGGERS, SQLITE_TRIGGERS = append_only(AuditEvent, "audit events are append-only")

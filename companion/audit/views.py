@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from companion.accounts.queries import clinic_staff
+from companion.accounts.queries import clinic_patient, clinic_staff
 from companion.audit import queries, rules, services
 from companion.audit.queries import Filters
 from companion.clock import utcnow
@@ -30,10 +30,14 @@ def _whole(text: str) -> int | None:
 
 
 def _filters() -> tuple[Filters, dict, dict]:
-    """(filters, values to show back in the form, field -> error message) from the query string."""
+    """(filters, values to show back in the form, field -> error message) from the form or the query string.
+
+    The form posts the record number (ASVS 14.2.1: never in a URL); links carry the patient's id instead.
+    """
     tz = current_user.clinic.timezone
     today = utcnow().astimezone(ZoneInfo(tz)).date()
-    args = {k: request.args.get(k, "").strip()[:60] for k in ("user", "patient", "action", "from", "to", "days")}
+    source = request.form if request.method == "POST" else request.args
+    args = {k: source.get(k, "").strip()[:60] for k in ("user", "patient", "patient_id", "action", "from", "to", "days")}
     if _whole(args["days"]) and not args["from"]:  # the older "last N days" link still works
         args["from"] = (today - timedelta(days=min(int(args["days"]), 3650) - 1)).isoformat()
     start, end, codes = rules.day_range(args["from"], args["to"], tz, today)
@@ -41,32 +45,46 @@ def _filters() -> tuple[Filters, dict, dict]:
     user_id = _whole(args["user"])
     if args["user"] and user_id not in {u.id for u in clinic_staff(current_user.clinic_id)}:
         errors["user"], user_id = MESSAGES["no_user"], None
-    patient = queries.patient_by_record_number(current_user.clinic_id, args["patient"]) if args["patient"] else None
-    if args["patient"] and patient is None:
+    patient = _patient(args)
+    if (args["patient"] or args["patient_id"]) and patient is None:
         errors["patient"] = MESSAGES["no_patient"]
     if args["action"] and args["action"] not in queries.actions(current_user.clinic_id):
         errors["action"] = MESSAGES["no_action"]
     since, until = rules.utc_bounds(start, end, tz)
-    values = {**args, "from": start.isoformat(), "to": end.isoformat()}
+    values = {**args, "from": start.isoformat(), "to": end.isoformat(), "patient_id": str(patient.id) if patient else "",
+              "patient": patient.record_number if patient else args["patient"]}
     values.pop("days")
     return Filters(user_id, patient.id if patient else None, args["action"], since, until), values, errors
+
+
+def _patient(args: dict):
+    """The filtered patient of this clinic: by record number (the form) or by id (links), else None."""
+    if args["patient"]:
+        return queries.patient_by_record_number(current_user.clinic_id, args["patient"])
+    patient_id = _whole(args["patient_id"])
+    return clinic_patient(current_user.clinic_id, patient_id) if patient_id else None
+
+
+def _query(values: dict) -> dict:
+    """The filters for a link: the patient by id only, so no record number goes into a URL."""
+    return {k: v for k, v in values.items() if v and k != "patient"}
 
 
 def _page(values: dict, errors: dict, rows=(), total: int = 0, page: int = 1):
     """The viewer page (or its results partial for htmx), 422 when a filter is wrong."""
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    link = lambda n: url_for("audit.index", **{k: v for k, v in values.items() if v}, page=n)  # noqa: E731
+    link = lambda n: url_for("audit.index", **_query(values), page=n)  # noqa: E731
     return render_page("audit/index.html", "audit/_results.html", status=422 if errors else 200,
                        rows=rows, total=total, page_no=page, pages=pages, per_page=PER_PAGE, link=link,
                        values=values, errors=errors, staff=clinic_staff(current_user.clinic_id),
                        actions=queries.actions(current_user.clinic_id), tz=current_user.clinic.timezone,
-                       describe=describe, export_url=url_for("audit.export", **{k: v for k, v in values.items() if v}))
+                       describe=describe, export_url=url_for("audit.export", **_query(values)))
 
 
-@bp.route("")
+@bp.route("", methods=["GET", "POST"])
 @roles_required("admin")
 def index():
-    """Audit events of the admin's clinic, newest first, 50 a page."""
+    """Audit events of the admin's clinic, newest first, 50 a page (the filter form posts)."""
     filters, values, errors = _filters()
     if errors:
         return _page(values, errors)

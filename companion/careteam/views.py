@@ -35,8 +35,19 @@ def queue():
 @bp.route("/patients")
 @roles_required(*STAFF)
 def roster():
-    """Every patient of the clinic, searchable by name or record number."""
-    search = request.args.get("q", "").strip()[:100]
+    """Every patient of the clinic, most in need of attention first."""
+    return _roster_page("")
+
+
+@bp.route("/patients/search", methods=["POST"])
+@roles_required(*STAFF)
+def roster_search():
+    """The roster filtered by name or record number; the term travels in the body, never the URL (ASVS 14.2.1)."""
+    return _roster_page(request.form.get("q", "").strip()[:100])
+
+
+def _roster_page(search: str):
+    """The roster page, or its partial for htmx; every showing is audited."""
     rows = careteam_queries.roster_rows(current_user.clinic, utcnow(), search)
     audit.record_now("roster_viewed", object_type="roster", patients=len(rows), searched=bool(search))
     return render_page("careteam/roster.html", "careteam/_roster.html", rows=rows, search=search,

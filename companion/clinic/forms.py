@@ -1,7 +1,8 @@
-"""Forms for the clinic admin: numbers, hours, on-call and deadlines, thresholds, staff invites, staff join."""
+"""Forms for the clinic admin: numbers, hours, on-call, rota, thresholds, two-factor, reminders, staff."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, SelectField, SelectMultipleField,
+                     StringField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,6 +24,12 @@ MESSAGES = {
     "emergency_after_urgent": _l("An emergency must be acknowledged no later than an urgent case."),
     "not_a_number": _l("Enter a number, for example 10 or 37.8."),
     "whole_number": _l("Use a whole number."),
+    "bad_weekday": _l("Choose a day of the week."),
+    "bad_time": _l("Use a time of day as hours and minutes, for example 17:00."),
+    "offsets_required": _l("Enter at least one day, for example 14, 7, 1, 0."),
+    "offsets_range": _l("Use whole days from 0 (the day of the visit) to 60, separated by commas."),
+    "offsets_duplicate": _l("Each day may appear only once."),
+    "offsets_count": _l("Use at most 6 reminder days."),
 }
 WEEKDAY_LABELS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
                   (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
@@ -84,7 +91,7 @@ class HoursForm(FlaskForm):
 class OnCallForm(FlaskForm):
     """The on-call clinician and the acknowledgement deadline of each tier."""
 
-    on_call_user_id = SelectField(_l("On call out of hours"), choices=[], validate_choice=False)
+    on_call_user_id = SelectField(_l("On call outside rota shifts"), choices=[], validate_choice=False)
     emergency_ack_minutes = IntegerField(_l("Emergency: acknowledge within (minutes)"),
                                          validators=[InputRequired(_l("Enter whole minutes."))])
     urgent_ack_minutes = IntegerField(_l("Urgent: acknowledge within (minutes)"),
@@ -98,6 +105,55 @@ class OnCallForm(FlaskForm):
                 self[name].errors.append(MESSAGES[code])
                 ok = False
         return ok
+
+
+class ShiftForm(FlaskForm):
+    """One weekly on-call shift: the day, from, to (past midnight runs into the next day) and who."""
+
+    weekday = SelectField(_l("Day"), choices=[(str(d), label) for d, label in WEEKDAY_LABELS], validate_choice=False)
+    starts = StringField(_l("From"))
+    ends = StringField(_l("To"))
+    user_id = SelectField(_l("On call"), choices=[], validate_choice=False)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the rota rules; the parsed shift is kept in `self.shift`."""
+        ok = super().validate(extra_validators)
+        errors = rules.shift_errors(self.weekday.data, self.starts.data, self.ends.data)
+        for name, code in errors.items():
+            if not self[name].errors:
+                self[name].errors.append(MESSAGES[code])
+        if errors:
+            return False
+        self.shift = {"weekday": int(self.weekday.data), "starts": rules.parse_clock(self.starts.data),
+                      "ends": rules.parse_clock(self.ends.data), "user_id": id_or_none(self.user_id.data)}
+        return ok
+
+
+def id_or_none(value: str | None) -> int | None:
+    """A posted id as a number, or None for anything that is not a short run of digits."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
+class StaffTwoFactorForm(FlaskForm):
+    """Whether the clinic's nurses and physicians must use two-step sign-in (admins always must)."""
+
+    staff_two_factor = BooleanField(_l("Nurses and physicians must use two-step sign-in"))
+
+
+class RemindersForm(FlaskForm):
+    """The days before a booked refill visit when patients (and opted-in caregivers) are reminded."""
+
+    offsets = StringField(_l("Days before the visit"),
+                          validators=[Length(max=60, message=_l("Use at most 6 reminder days."))])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Whole days 0 to 60, one to six of them, no repeats; the parsed days are kept in `self.days`."""
+        ok = super().validate(extra_validators)
+        self.days, code = rules.offsets_check(self.offsets.data)
+        if code and not self.offsets.errors:
+            self.offsets.errors.append(MESSAGES[code])
+        return ok and code is None
 
 
 class _ThresholdsBase(FlaskForm):

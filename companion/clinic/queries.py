@@ -1,11 +1,14 @@
-"""Read-only look-ups for clinic administration: staff, escalation settings, thresholds, reminder offsets."""
+"""Read-only look-ups for clinic administration: staff, escalation settings, rota, thresholds, reminder days."""
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from companion.accounts.models import Clinic, User
 from companion.accounts.queries import clinic_staff  # noqa: F401  (re-exported: the staff list)
 from companion.audit.models import AuditEvent
+from companion.clinic import rules
+from companion.clinic.models import OnCallShift
 from companion.escalation import routing
 from companion.escalation.models import LADDER, ClinicEscalationSettings
 from companion.escalation.thresholds import as_table
@@ -41,15 +44,26 @@ def routing_now(clinic: Clinic, now: datetime) -> dict:
     """Whether the clinic is in working hours now, and who a new case would go to first."""
     settings = routing.settings_for(clinic.id)
     hours = routing.in_hours(clinic, settings, now)
-    level, people = routing.first_staffed_rung(clinic.id, settings, 0 if hours else 1)
-    return {"in_hours": hours, "rung": LADDER[level], "people": people, "on_call": settings.on_call_user}
+    level, people = routing.first_staffed_rung(clinic.id, settings, 0 if hours else 1, now)
+    return {"in_hours": hours, "rung": LADDER[level], "people": people,
+            "on_call": routing.on_call_person(clinic.id, settings, now)}
 
 
-def reminder_offsets() -> tuple[int, ...]:
-    """The days before a booked refill when the patient is reminded (a constant of the pump reminder job)."""
-    from companion.pump.jobs import OFFSETS
+def reminder_offsets(clinic: Clinic) -> tuple[int, ...]:
+    """The days before a booked refill when the clinic's patients are reminded (the default if unreadable)."""
+    return rules.parse_offsets(clinic.reminder_offsets) or rules.DEFAULT_OFFSETS
 
-    return tuple(sorted(OFFSETS, reverse=True))
+
+def rota(clinic_id: int) -> list[OnCallShift]:
+    """The clinic's weekly on-call shifts with their people, Monday first, in start order."""
+    return list(db.session.scalars(select(OnCallShift).where(OnCallShift.clinic_id == clinic_id)
+                                   .options(joinedload(OnCallShift.user))
+                                   .order_by(OnCallShift.weekday, OnCallShift.starts, OnCallShift.id)))
+
+
+def shift(clinic_id: int, shift_id: int) -> OnCallShift | None:
+    """One shift of the clinic's rota (None for another clinic's)."""
+    return db.session.scalar(select(OnCallShift).where(OnCallShift.id == shift_id, OnCallShift.clinic_id == clinic_id))
 
 
 def two_factor_reset_pending(user: User) -> bool:

@@ -1,7 +1,9 @@
-"""Pure checks for clinic settings: time zone, working hours, deadlines, thresholds, staff invite fingerprints."""
+"""Pure checks for clinic settings: time zone, hours, deadlines, thresholds, on-call rota, reminder days, invites."""
 import hashlib
 import math
 import re
+from datetime import datetime, time
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)  # Monday first, as datetime.weekday() counts
@@ -125,3 +127,94 @@ def guard_limit(name: str) -> float | None:
 def invite_fingerprint(password_hash: str) -> str:
     """A short digest of the placeholder password: setting a real password changes it, so a link works once."""
     return hashlib.sha256((password_hash or "").encode()).hexdigest()[:20]
+
+
+# --- On-call rota: weekly shifts in the clinic's time zone, as minutes of the week (Monday 00:00 = 0).
+DAY_MINUTES = 24 * 60
+WEEK_MINUTES = 7 * DAY_MINUTES
+CLOCK = re.compile(r"^([01]?[0-9]|2[0-3])[:.h]([0-5][0-9])$")
+
+
+class Shift(NamedTuple):
+    """A weekly on-call shift as plain data (rows with the same attributes work too)."""
+
+    weekday: int
+    starts: time
+    ends: time
+    user_id: int
+
+
+def parse_clock(text: str) -> time | None:
+    """'17:00' or '7.30' -> a time of day; None when it is not one."""
+    match = CLOCK.match((text or "").strip())
+    return time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def shift_span(shift) -> tuple[int, int]:
+    """[start, end) in minutes of the week; an end at or before the start runs into the next day."""
+    start = shift.starts.hour * 60 + shift.starts.minute
+    length = shift.ends.hour * 60 + shift.ends.minute - start
+    begin = shift.weekday * DAY_MINUTES + start
+    return begin, begin + (length if length > 0 else length + DAY_MINUTES)
+
+
+def on_call_at(shifts, local_datetime: datetime):
+    """The user id on call at this clinic-local time by the weekly rota, or None (Sunday night wraps to Monday)."""
+    minute = local_datetime.weekday() * DAY_MINUTES + local_datetime.hour * 60 + local_datetime.minute
+    for shift in shifts:
+        start, end = shift_span(shift)
+        if start <= minute < end or start <= minute + WEEK_MINUTES < end:
+            return shift.user_id
+    return None
+
+
+def overlapping_shift(new, shifts):
+    """The first of `shifts` that shares any minute of the week with `new`, or None."""
+    a, b = shift_span(new)
+    for other in shifts:
+        c, d = shift_span(other)
+        if any(max(a, c + k) < min(b, d + k) for k in (-WEEK_MINUTES, 0, WEEK_MINUTES)):
+            return other
+    return None
+
+
+def shift_errors(weekday: str, starts: str, ends: str) -> dict[str, str]:
+    """Field -> error code for a new shift: a weekday 0-6 and two times of day."""
+    errors = {}
+    if (weekday or "").strip() not in {str(d) for d in WEEKDAYS}:
+        errors["weekday"] = "bad_weekday"
+    for field, value in (("starts", starts), ("ends", ends)):
+        if parse_clock(value) is None:
+            errors[field] = "bad_time"
+    return errors
+
+
+# --- Refill reminders: days before a booked visit, largest first.
+DEFAULT_OFFSETS = (14, 7, 2, 1, 0)
+MAX_OFFSET_DAYS, MAX_OFFSETS = 60, 6
+
+
+def parse_offsets(text: str) -> tuple[int, ...]:
+    """'14,7,0' -> (14, 7, 0): stored reminder days, largest first; unreadable parts are left out."""
+    days = {int(p) for p in (text or "").split(",") if p.strip().isascii() and p.strip().isdigit()}
+    return tuple(sorted((d for d in days if d <= MAX_OFFSET_DAYS), reverse=True))
+
+
+def offsets_check(raw: str) -> tuple[tuple[int, ...] | None, str | None]:
+    """Typed reminder days ('14, 7, 2') -> (days largest first, None), or (None, error code)."""
+    parts = [p for p in re.split(r"[\s,;]+", (raw or "").strip()) if p]
+    if not parts:
+        return None, "offsets_required"
+    if any(not (p.isascii() and p.isdigit()) or int(p) > MAX_OFFSET_DAYS for p in parts):
+        return None, "offsets_range"
+    days = [int(p) for p in parts]
+    if len(set(days)) != len(days):
+        return None, "offsets_duplicate"
+    if len(days) > MAX_OFFSETS:
+        return None, "offsets_count"
+    return tuple(sorted(days, reverse=True)), None
+
+
+def format_offsets(days) -> str:
+    """(14, 7, 0) -> '14,7,0': reminder days as the clinic row stores them."""
+    return ",".join(str(d) for d in days)

@@ -1,8 +1,9 @@
-"""The only writer for clinic administration: numbers, hours, on-call, thresholds and staff accounts."""
+"""The only writer for clinic administration: numbers, hours, on-call and rota, thresholds, reminders, staff."""
 import secrets
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from companion.accounts.passwords import hash_password
 from companion.accounts.services import AccountError
 from companion.audit import services as audit
 from companion.clinic import queries, rules
+from companion.clinic.models import OnCallShift
 from companion.clock import utcnow
 from companion.escalation import routing
 from companion.escalation import services as escalation
@@ -42,14 +44,76 @@ def invite_hours() -> int:
 
 def save_contacts(actor: User, *, phone: str, out_of_hours_phone: str, emergency_number: str) -> bool:
     """Change the clinic's phone numbers; audited with before and after; commits. False if nothing changed."""
+    return _save_clinic(actor, "clinic_contacts_changed", {
+        "phone": phone.strip(), "out_of_hours_phone": out_of_hours_phone.strip(),
+        "emergency_number": emergency_number.strip()})
+
+
+def save_staff_two_factor(actor: User, required: bool) -> bool:
+    """Require (or stop requiring) two-factor for the clinic's nurses and physicians; audited; commits."""
+    return _save_clinic(actor, "clinic_staff_two_factor_changed", {"staff_two_factor": bool(required)})
+
+
+def save_reminder_offsets(actor: User, days) -> bool:
+    """Change the days before a booked refill when patients are reminded; audited; commits."""
+    return _save_clinic(actor, "clinic_reminder_offsets_changed", {"reminder_offsets": rules.format_offsets(days)})
+
+
+def _save_clinic(actor: User, action: str, values: dict) -> bool:
+    """Set changed values on the admin's clinic row, audit them with before and after, commit. False if none."""
     clinic = actor.clinic
-    after = {"phone": phone.strip(), "out_of_hours_phone": out_of_hours_phone.strip(),
-             "emergency_number": emergency_number.strip()}
-    changed = _apply(clinic, after)
+    changed = _apply(clinic, values)
     if changed:
-        audit.record("clinic_contacts_changed", user=actor, object_type="clinic", object_id=clinic.id, **changed)
+        audit.record(action, user=actor, object_type="clinic", object_id=clinic.id, **changed)
         db.session.commit()
     return bool(changed)
+
+
+def add_shift(actor: User, *, weekday: int, starts: time, ends: time, user_id: int | None) -> OnCallShift:
+    """Add a weekly on-call shift; refused beside the field for a wrong person or an overlap; audited; commits."""
+    person = db.session.get(User, user_id) if user_id else None
+    if person is None or person.clinic_id != actor.clinic_id or person.role not in ("nurse", "physician") \
+            or not person.active:
+        raise AccountError(_l("Choose an active nurse or physician of this clinic."), "user_id")
+    shift = OnCallShift(clinic_id=actor.clinic_id, weekday=weekday, starts=starts, ends=ends, user_id=person.id)
+    clash = rules.overlapping_shift(shift, queries.rota(actor.clinic_id))
+    if clash is not None:
+        raise AccountError(_l("This overlaps %(day)s %(span)s (%(name)s). One person is on call at a time: "
+                              "change the times or remove that shift first.", day=day_name(clash.weekday),
+                              span=shift_text(clash), name=clash.user.display_name), "starts")
+    db.session.add(shift)
+    db.session.flush()
+    audit.record("on_call_shift_added", user=actor, object_type="on_call_shift", object_id=shift.id,
+                 before={}, after=_shift_fields(shift))
+    db.session.commit()
+    return shift
+
+
+def remove_shift(actor: User, shift: OnCallShift) -> None:
+    """Take a shift off the rota (configuration, not clinical data: the audit keeps what it was); commits."""
+    if shift.clinic_id != actor.clinic_id:
+        raise AccountError(_l("That shift was not found."))
+    audit.record("on_call_shift_removed", user=actor, object_type="on_call_shift", object_id=shift.id,
+                 before=_shift_fields(shift), after={})
+    db.session.delete(shift)
+    db.session.commit()
+
+
+def _shift_fields(shift: OnCallShift) -> dict:
+    """A shift as the audit log keeps it."""
+    return {"weekday": shift.weekday, "starts": shift.starts.strftime("%H:%M"), "ends": shift.ends.strftime("%H:%M"),
+            "user_id": shift.user_id}
+
+
+def day_name(weekday: int) -> str:
+    """The weekday's name in the user's language (0 = Monday)."""
+    return format_date(date(2024, 1, 1) + timedelta(days=weekday), "EEEE")  # 1 January 2024 was a Monday
+
+
+def shift_text(shift) -> str:
+    """'17:00–08:00 (next day)': a shift's times as the rota shows them."""
+    text = f"{shift.starts:%H:%M}–{shift.ends:%H:%M}"
+    return text + " " + str(_l("(next day)")) if shift.ends <= shift.starts else text
 
 
 def save_hours(actor: User, *, timezone: str, hours_start: int, hours_end: int, working_days) -> bool:

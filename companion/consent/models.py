@@ -1,11 +1,12 @@
 """Reading progress, teach-back answers, consent sessions and the immutable signed consent record."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DDL, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.accounts.models import Patient, User
 from companion.clock import utcnow
+from companion.db import append_only
 from companion.extensions import db
 
 
@@ -107,28 +108,7 @@ class ConsentRecord(db.Model):
     clinician: Mapped[User] = relationship()
 
 
-# The same triggers go into the migration; these cover create_all() in tests.
-SQLITE_TRIGGERS = [
-    "CREATE TRIGGER IF NOT EXISTS consent_record_no_update BEFORE UPDATE ON consent_record "
-    "BEGIN SELECT RAISE(ABORT, 'consent_record is immutable'); END",
-    "CREATE TRIGGER IF NOT EXISTS consent_record_no_delete BEFORE DELETE ON consent_record "
-    "BEGIN SELECT RAISE(ABORT, 'consent_record is immutable'); END",
-]
-PG_TRIGGERS = [
-    "CREATE OR REPLACE FUNCTION consent_record_immutable() RETURNS trigger LANGUAGE plpgsql AS "
-    "$$ BEGIN RAISE EXCEPTION 'consent_record is immutable'; END $$",
-    "CREATE TRIGGER consent_record_no_change BEFORE UPDATE OR DELETE ON consent_record "
-    "FOR EACH ROW EXECUTE FUNCTION consent_record_immutable()",
-]
-for _sql in SQLITE_TRIGGERS:
-    event.listen(ConsentRecord.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
-for _sql in PG_TRIGGERS:
-    event.listen(ConsentRecord.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_record_changes(session, _context, _instances) -> None:
-    """Refuse, in the ORM too, to change or delete a signed consent record."""
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, ConsentRecord) and (obj in session.deleted or session.is_modified(obj)):
-            raise PermissionError("signed consent records are immutable; record a correction instead")
+# The database refuses updates and deletes (the migration imports these two lists; their text must not change).
+PG_TRIGGERS, SQLITE_TRIGGERS = append_only(
+    ConsentRecord, "signed consent records are immutable; record a correction instead", word="immutable",
+    function_name="consent_record_immutable")

@@ -182,7 +182,8 @@ def _api_payload() -> tuple[dict, dict[str, bytes]]:
         payload = None
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         abort(400)
-    return payload, _uploads()
+    # An empty photo in a replayed offline entry is dropped, not refused: a refusal would lose the whole entry.
+    return payload, {site: raw for site, raw in _uploads().items() if raw}
 
 
 def _api_patient(patient_id: object):

@@ -6,6 +6,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from companion.accounts.models import Clinic, User
+from companion.clinic.models import OnCallShift  # the weekly rota, edited on the clinic settings page
+from companion.clinic.rules import on_call_at
+from companion.clock import utcnow
 from companion.escalation.models import LADDER, ClinicEscalationSettings, ClinicThreshold
 from companion.escalation.thresholds import DEFAULTS, Threshold, tighten
 from companion.extensions import db
@@ -35,22 +38,35 @@ def in_hours(clinic: Clinic, settings: ClinicEscalationSettings, now: datetime) 
     return local.weekday() in days and settings.hours_start <= local.hour < settings.hours_end
 
 
-def rung_people(clinic_id: int, rung: str, settings: ClinicEscalationSettings) -> list[User]:
-    """The active staff at one ladder rung: the nurses, the on-call clinician, or the physicians."""
-    if rung == "on_call":
-        person = db.session.get(User, settings.on_call_user_id) if settings.on_call_user_id else None
+def on_call_person(clinic_id: int, settings: ClinicEscalationSettings, at: datetime) -> User | None:
+    """Who is on call at `at`: the rota's shift (clinic time), else the single on-call clinician, else nobody."""
+    clinic = db.session.get(Clinic, clinic_id)
+    shifts = db.session.scalars(select(OnCallShift).join(User, User.id == OnCallShift.user_id).where(
+        OnCallShift.clinic_id == clinic_id, User.clinic_id == clinic_id, User.active.is_(True)))  # skip deactivated
+    user_id = on_call_at(list(shifts), at.astimezone(ZoneInfo(clinic.timezone or "UTC")))
+    for candidate in (user_id, settings.on_call_user_id):
+        person = db.session.get(User, candidate) if candidate else None
         if person is not None and person.active and person.clinic_id == clinic_id:
-            return [person]
-        return []  # no on-call set: the ladder moves on to the physicians
+            return person
+    return None
+
+
+def rung_people(clinic_id: int, rung: str, settings: ClinicEscalationSettings,
+                at: datetime | None = None) -> list[User]:
+    """The active staff at one ladder rung at `at` (default now): the nurses, the on-call clinician, the physicians."""
+    if rung == "on_call":
+        person = on_call_person(clinic_id, settings, at or utcnow())
+        return [person] if person else []  # nobody on call: the ladder moves on to the physicians
     role = "nurse" if rung == "nurse" else "physician"
     return list(db.session.scalars(select(User).where(
         User.clinic_id == clinic_id, User.role == role, User.active.is_(True)).order_by(User.id)))
 
 
-def first_staffed_rung(clinic_id: int, settings: ClinicEscalationSettings, start: int) -> tuple[int, list[User]]:
-    """The first rung from `start` up with anyone on it (the top rung if none above is staffed)."""
+def first_staffed_rung(clinic_id: int, settings: ClinicEscalationSettings, start: int,
+                       at: datetime | None = None) -> tuple[int, list[User]]:
+    """The first rung from `start` up with anyone on it at `at` (the top rung if none above is staffed)."""
     for level in range(start, len(LADDER)):
-        people = rung_people(clinic_id, LADDER[level], settings)
+        people = rung_people(clinic_id, LADDER[level], settings, at)
         if people:
             return level, people
     # Nobody on the ladder at all: page every active clinician so a case is never routed to no one.

@@ -80,7 +80,7 @@ def _open_case(patient, result, source_type, source_id, reporter, now) -> tuple[
         return existing, _notification_ids(existing, 1)
     settings = routing.settings_for(patient.clinic_id)
     hours = routing.in_hours(patient.clinic, settings, now)
-    level, people = routing.first_staffed_rung(patient.clinic_id, settings, 0 if hours else 1)
+    level, people = routing.first_staffed_rung(patient.clinic_id, settings, 0 if hours else 1, now)
     case = Case(clinic_id=patient.clinic_id, patient_id=patient.id, tier=result.tier, status="open",
                 source_type=source_type, source_id=source_id, reasons=_snapshot(result.reasons),
                 reported_by_id=getattr(reporter, "id", None), opened_at=now, in_hours=hours,
@@ -215,7 +215,7 @@ def escalate_overdue(now: datetime | None = None) -> list[int]:
         if case is None or case.status != "open" or case.ack_due_at > now:
             continue  # acknowledged meanwhile
         settings = routing.settings_for(case.clinic_id)
-        level, people = _next_rung(case, settings)
+        level, people = _next_rung(case, settings, now)
         moved = level > case.ladder_level
         case.ladder_level, case.notify_round = max(level, case.ladder_level), case.notify_round + 1
         case.ack_due_at = now + routing.deadline(settings, case.tier)
@@ -228,11 +228,11 @@ def escalate_overdue(now: datetime | None = None) -> list[int]:
     return notification_ids
 
 
-def _next_rung(case: Case, settings) -> tuple[int, list]:
-    """The next rung up that adds someone not yet paged; at the top, nobody new (everyone is re-notified)."""
+def _next_rung(case: Case, settings, now: datetime) -> tuple[int, list]:
+    """The next rung up that adds someone not yet paged (on call: who is on the rota now); else nobody new."""
     paged = {r.user_id for r in case.recipients}
     for level in range(case.ladder_level + 1, len(LADDER)):
-        people = routing.rung_people(case.clinic_id, LADDER[level], settings)
+        people = routing.rung_people(case.clinic_id, LADDER[level], settings, now)
         if any(p.id not in paged for p in people):
             return level, people
     return case.ladder_level, []

@@ -148,8 +148,16 @@ def _own_case_or_404(case_id: int):
 def patient_case(case_id: int):
     """The patient's view of their case: sent, seen by whom and when, resolved with the note."""
     case = _own_case_or_404(case_id)
-    notify.mark_read_for(current_user, f"case:{case.id}:patient:")
     return render_page("escalation/case.html", "escalation/_status.html", case=case, tz=case.clinic.timezone)
+
+
+@bp.route("/cases/<int:case_id>/read", methods=["POST"])
+@roles_required(*PATIENT_SIDE)
+def patient_case_read(case_id: int):
+    """The case page, once open, marks its notifications read (a POST: GET changes nothing)."""
+    case = _own_case_or_404(case_id)
+    notify.mark_read_for(current_user, f"case:{case.id}:patient:")
+    return "", 204
 
 
 @bp.route("/cases/<int:case_id>/status")

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from companion.accounts.models import CaregiverLink, Clinic, Patient
+from companion.clinic.rules import DEFAULT_OFFSETS, parse_offsets
 from companion.clock import utcnow
 from companion.extensions import db
 from companion.notify.services import enqueue
@@ -16,7 +17,7 @@ from companion.scheduler import Job, register
 
 # A reminder missed by more than this (scheduler down) is skipped: a late "tomorrow" would mislead.
 GRACE = timedelta(hours=12)
-OFFSETS = (14, 7, 2, 1, 0)
+OFFSETS = DEFAULT_OFFSETS  # (14, 7, 2, 1, 0) days before the visit; each clinic may choose its own
 
 
 def reminder_recipients(patient: Patient) -> list[tuple[int, str]]:
@@ -30,16 +31,22 @@ def reminder_recipients(patient: Patient) -> list[tuple[int, str]]:
     return people
 
 
+def clinic_offsets(clinic: Clinic) -> tuple[int, ...]:
+    """The clinic's own reminder days before a visit (set by its admin), or OFFSETS."""
+    return parse_offsets(clinic.reminder_offsets) or OFFSETS
+
+
 def due_reminders(clinic: Clinic, now: datetime) -> list[dict]:
     """Every reminder of the clinic's booked visits that is due now and not older than GRACE."""
     out = []
+    offsets = clinic_offsets(clinic)  # read from the clinic row already loaded: no query per patient
     stmt = select(Appointment).where(Appointment.clinic_id == clinic.id, Appointment.cancelled_at.is_(None),
                                      Appointment.attended_refill_id.is_(None),
                                      Appointment.starts_at > now - timedelta(days=1),
-                                     Appointment.starts_at < now + timedelta(days=max(OFFSETS) + 2))
+                                     Appointment.starts_at < now + timedelta(days=max(offsets) + 2))
     for appointment in db.session.scalars(stmt):
         on = queries.local_date(clinic, appointment.starts_at)
-        times = refill_reminder_times(on, OFFSETS, tz=clinic.timezone, not_before=now - GRACE)
+        times = refill_reminder_times(on, offsets, tz=clinic.timezone, not_before=now - GRACE)
         for offset, at in times:
             if at > now:
                 continue

@@ -69,11 +69,27 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, world):
     phone, laptop = app.test_client(), app.test_client()
     login(phone, world.patient_a_user)
     login(laptop, world.patient_a_user)
+    assert 'name="sign_out_others" value="y" aria-describedby="sign-out-others-hint" checked' in phone.get(
+        "/account/password").get_data(as_text=True)  # ticked by default
     response = phone.post("/account/password", data={"current_password": PASSWORD, "password": "a brand new passphrase",
-                                                     "confirm": "a brand new passphrase"})
+                                                     "confirm": "a brand new passphrase", "sign_out_others": "y"})
     assert response.status_code == 302
-    assert phone.get("/account").status_code == 200
+    page = phone.get("/account")
+    assert page.status_code == 200 and "Other devices are signed out." in page.get_data(as_text=True)
     assert laptop.get("/account").status_code == 302
+
+
+def test_password_change_can_keep_other_devices_signed_in(app, world):
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, world.patient_a_user)
+    login(laptop, world.patient_a_user)
+    new = "a brand new passphrase"
+    response = phone.post("/account/password", data={"current_password": PASSWORD, "password": new, "confirm": new})
+    assert response.status_code == 302  # the box left unticked: other devices stay signed in
+    assert phone.get("/account").status_code == 200 and laptop.get("/account").status_code == 200
+    assert login(app.test_client(), world.patient_a_user.email, new).status_code == 302
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "password_changed")).all()
+    assert event.detail["other_devices_signed_out"] is False
 
 
 def test_password_change_with_wrong_current_password_keeps_values(client, world):
@@ -134,10 +150,17 @@ def test_admin_without_two_factor_must_set_it_up(client, factory, world):
     login(client, admin)
     response = client.get("/admin/audit")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/two-factor")
-    client.get("/account/two-factor")
+    page = client.get("/account/two-factor")
+    assert page.status_code == 200 and "Set up two-step sign-in" in page.get_data(as_text=True)
+    assert db.session.get(User, admin.id).totp_secret is None  # opening the page makes no secret
+    shown = client.post("/account/two-factor", data={"start": "1"}).get_data(as_text=True)
     secret = db.session.get(User, admin.id).totp_secret
+    assert secret and secret in shown and "<svg" in shown
+    assert client.get("/account/two-factor").get_data(as_text=True).count(secret) == 1  # a reload shows the same key
+    assert client.post("/account/two-factor", data={"code": "000000"}).status_code == 422
     client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
     assert client.get("/admin/audit").status_code == 200
+    assert secret not in client.get("/account/two-factor").get_data(as_text=True)  # never shown again once on
 
 
 def test_open_redirect_through_next_is_refused(client, world):

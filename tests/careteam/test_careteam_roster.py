@@ -41,12 +41,17 @@ def test_overdue_refill_comes_before_a_quiet_patient(world, factory):
     assert [r.patient.id for r in rows][:2] == [world.patient_b.id, quiet.id] and rows[0].overdue
 
 
-def test_search_by_name_or_record_number_and_htmx_partial(client, world):
+def test_search_by_name_or_record_number_and_htmx_partial(client, world, factory):
+    """The term is POSTed (never in the URL); same results, order and page-or-partial as the roster."""
+    other = factory.patient(world.clinic1, given="Alina", family="Aaron")
     login(client, world.nurse1)
-    html = client.get("/care/patients?q=ali", headers=HX).get_data(as_text=True)
+    html = client.post("/care/patients/search", data={"q": " ali "}, headers=HX).get_data(as_text=True)
     assert "Alice" in html and "Bruno" not in html and "<html" not in html
-    html = client.get(f"/care/patients?q={world.patient_b.record_number}").get_data(as_text=True)
-    assert "Bruno" in html and "Alice" not in html and "<html" in html
+    assert html.index("Aaron") < html.index("Alice") and 'value="ali"' in html  # by name, the term kept
+    html = client.post("/care/patients/search", data={"q": world.patient_b.record_number}).get_data(as_text=True)
+    assert "Bruno" in html and "Alice" not in html and "<html" in html and other.given_name not in html
+    html = client.post("/care/patients/search", data={"q": ""}).get_data(as_text=True)
+    assert "Alice" in html and "Bruno" in html and "Alina" in html  # an empty search is the whole roster
 
 
 def test_roster_view_is_audited_and_scoped(client, world):

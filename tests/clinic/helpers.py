@@ -16,3 +16,14 @@ THRESHOLD_FORM = {  # every threshold at its default, as the page shows them
 def events(action: str) -> list[AuditEvent]:
     """Audit events with this action, oldest first."""
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def assert_admin_only(app, world, path: str, data: dict) -> None:
+    """A POST to `path`: anonymous -> sign-in page; a patient, a nurse and a physician -> 403."""
+    from tests.conftest import login
+
+    assert "/login" in app.test_client().post(path, data=data).headers["Location"]
+    for who in ("patient_a_user", "nurse1", "physician1"):
+        person = app.test_client()
+        login(person, getattr(world, who))
+        assert person.post(path, data=data).status_code == 403, who

@@ -144,3 +144,29 @@ def test_patient_texts_read_at_grade_eight_or_below(app, world):
         text = re.sub(r"<[^>]+>", " ", html)
         text = re.sub(r"\{#.*?#\}", " ", text)
         assert textstat.flesch_kincaid_grade(text) <= 8, (observations, textstat.flesch_kincaid_grade(text))
+
+
+def test_opening_the_case_marks_its_notifications_read_by_post_never_by_get(app, client, world):
+    """ASVS 3.5.3: GET /cases/<id> changes nothing; the page's own htmx POST marks the notifications read."""
+    from companion.notify.models import Notification
+
+    result = open_case(world)
+    login(client, world.nurse1)
+    client.post(f"/care/cases/{result.case_id}/acknowledge")
+
+    def unread() -> int:
+        return db.session.scalar(select(db.func.count()).select_from(Notification).where(
+            Notification.user_id == world.patient_a_user.id, Notification.read_at.is_(None),
+            Notification.channel == "in_app", Notification.dedupe_key.like(f"case:{result.case_id}:patient:%")))
+
+    assert unread() >= 1
+    patient = app.test_client()
+    login(patient, world.patient_a_user)
+    page = patient.get(f"/cases/{result.case_id}").get_data(as_text=True)
+    assert unread() >= 1  # the GET left them unread
+    assert f'hx-post="/cases/{result.case_id}/read" hx-trigger="load"' in page
+    assert patient.post(f"/cases/{result.case_id}/read", headers=HX).status_code == 204 and unread() == 0
+    for user, expected in ((world.patient_b_user, 404), (world.unlinked_caregiver, 404), (world.nurse1, 403)):
+        other = app.test_client()
+        login(other, user)
+        assert other.post(f"/cases/{result.case_id}/read", headers=HX).status_code == expected, user.email

@@ -9,7 +9,8 @@ change to either shows up. `scope` says whose data the route is about:
 - "patient":   the current patient's own pages (a caregiver's linked patient); no linked patient -> 404.
 - "a_data":    the path carries patient A's ids (or the page shows A's own records): only people who may
                see A's data get it; every other allowed role gets 404 (never 403, never a leak).
-- "clinic1":   the path carries an id of clinic 1's own object (a staff account): clinic 1 only, else 404.
+- "clinic1":   the path carries an id of clinic 1's own object (a staff account, a rota shift): clinic 1 only,
+               else 404.
 - "a_owner":   an object of A's own account (an in-app notification): only A's login; others 404.
 
 A new route without a row here fails the matrix with its name: decide who may use it, then add it.
@@ -60,8 +61,10 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "escalation.clear_review": (CLINICIANS, "a_data"),
     "escalation.patient_case": (PATIENT_SIDE, "a_data"),
     "escalation.patient_case_status": (PATIENT_SIDE, "a_data"),
+    "escalation.patient_case_read": (PATIENT_SIDE, "a_data"),
     # Care team
     "careteam.roster": (STAFF, "self"),
+    "careteam.roster_search": (STAFF, "self"),
     "careteam.new_patient": (CLINICIANS, "self"),
     "careteam.patient": (STAFF, "a_data"),
     "careteam.enrolment_code": (CLINICIANS, "a_data"),
@@ -112,6 +115,10 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "settings.hours": (("admin",), "self"),
     "settings.oncall": (("admin",), "self"),
     "settings.thresholds": (("admin",), "self"),
+    "settings.add_shift": (("admin",), "self"),
+    "settings.remove_shift": (("admin",), "clinic1"),
+    "settings.staff_two_factor": (("admin",), "self"),
+    "settings.reminders": (("admin",), "self"),
     "settings.invite": (("admin",), "self"),
     "settings.deactivate": (("admin",), "clinic1"),
     "settings.reactivate": (("admin",), "clinic1"),

@@ -3,7 +3,7 @@ notification), made through the capability services and pages, so every route ca
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from PIL import Image
 
@@ -47,6 +47,7 @@ class Records:
     link_id: int
     module_id: str
     question_id: str
+    shift_id: int = 0
 
 
 def seed_patient_a(app, world) -> Records:
@@ -101,7 +102,10 @@ def seed_patient_a(app, world) -> Records:
     db.session.commit()
     link = db.session.scalar(select(CaregiverLink).where(CaregiverLink.patient_id == a.id))
     photo = db.session.scalar(select(WoundPhoto).where(WoundPhoto.patient_id == a.id))
+    from companion.clinic import services as clinic_settings
+
+    shift = clinic_settings.add_shift(world.admin1, weekday=5, starts=time(8), ends=time(20), user_id=world.nurse1.id)
     return Records(case_id=case.id, item_id=review.review_item_id, consent_record_id=record.id,
                    refill_record_id=pending.id, medicine_id=medicine.id, notice_id=notice.id,
                    notification_id=note_id, photo_id=photo.id, link_id=link.id, module_id=module.id,
-                   question_id=module.questions[0].id)
+                   question_id=module.questions[0].id, shift_id=shift.id)

@@ -1,8 +1,10 @@
 """One pass of GET requests over every route as several people, kept as plain data for the ASVS checks:
-status, headers, body, the tables whose row counts changed, and the audit events each request wrote."""
+status, headers, body, the tables whose rows changed (added, updated or deleted), and the audit events
+each request wrote."""
+import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from companion import clock
 from companion.extensions import db
@@ -41,10 +43,24 @@ class Sweep:
     secrets: dict  # patient key -> names, record number, emails
 
 
+# Tables a GET may legitimately write, left out of the "nothing changed" snapshot:
+# - audit_event: every staff view of patient data and every refusal is recorded there, by design (append-only).
+# - scheduler_heartbeat: the background scheduler stamps its row on its own timer, whatever the request.
+# Sessions live in the signed cookie (no server table), and login_attempt (throttling) is written only by
+# sign-in POSTs, so both stay in: a GET that touched them would be a bug.
+WRITTEN_BY_READS = {"audit_event", "scheduler_heartbeat"}
+
+
 def _counts() -> dict:
-    """Rows per table, except the append-only audit log (reads are meant to write to it)."""
-    return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables
-            if t.name != "audit_event"}
+    """Per table: (row count, digest of every row), so a GET that updates a row shows up as well as one that adds."""
+    snapshot = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in WRITTEN_BY_READS:
+            continue
+        rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+        digest = hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()[:12]
+        snapshot[table.name] = (len(rows), digest)
+    return snapshot
 
 
 def _audits_after(last_id: int) -> tuple[list, int]:
@@ -54,6 +70,15 @@ def _audits_after(last_id: int) -> tuple[list, int]:
     rows = db.session.execute(select(AuditEvent.id, AuditEvent.action, AuditEvent.patient_id, AuditEvent.user_id,
                                      AuditEvent.outcome).where(AuditEvent.id > last_id)).all()
     return [tuple(r[1:]) for r in rows], max([last_id] + [r[0] for r in rows])
+
+
+def _unread_case_news(world, records: Records) -> None:
+    """An unread in-app note about A's case, so a case page that marked it read on GET would show up."""
+    from companion.notify import services as notify
+
+    notify.enqueue(user_id=world.patient_a_user.id, kind="case_seen", channels=("in_app",),
+                   patient_id=world.patient_a.id, dedupe_key=f"case:{records.case_id}:patient:seen")
+    db.session.commit()
 
 
 def run(tmp_path) -> Sweep:
@@ -67,6 +92,7 @@ def run(tmp_path) -> Sweep:
     try:
         world = Factory().world()
         records: Records = seed_patient_a(app, world)
+        _unread_case_news(world, records)
         all_routes = routes(app, world, records)
         gets = [r for r in all_routes if r.method == "GET"]
         _, last = _audits_after(0)

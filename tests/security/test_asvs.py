@@ -77,6 +77,29 @@ def test_v7_2_4_new_session_token_on_sign_in(app, client, world):
     assert _signed_in(client)
 
 
+def test_v7_2_4_new_session_token_on_two_factor_sign_in(app, client, world):
+    """Password, then code: each step starts a new session, and neither earlier cookie is signed in after."""
+    import pyotp
+
+    client.get("/login")
+    _set_session(client, planted="attacker-chosen")
+    fixed = _cookie(client)
+    assert client.post("/login", data={"email": world.admin1.email, "password": PASSWORD}).status_code == 302
+    pending = _cookie(client)
+    with client.session_transaction() as session:
+        assert "planted" not in session and "_user_id" not in session
+    assert client.post("/login/two-factor",
+                       data={"code": pyotp.TOTP(world.admin1.totp_secret).now()}).status_code == 302
+    after = _cookie(client)
+    assert len({fixed, pending, after}) == 3 and _signed_in(client)
+    with client.session_transaction() as session:
+        assert "pending_2fa" not in session and "planted" not in session
+    for earlier in (fixed, pending):
+        stale = app.test_client()
+        stale.set_cookie("companion", earlier)
+        assert not _signed_in(stale)
+
+
 def test_v7_3_1_staff_session_ends_after_inactivity(app, client, world):
     login(client, world.nurse1)
     idle = app.config["STAFF_IDLE_MINUTES"] * 60
@@ -139,10 +162,22 @@ def test_v7_4_3_password_change_ends_other_sessions(app, client, world):
     login(other, world.patient_a_user)
     new = "a brand new long passphrase"
     response = client.post("/account/password", data={"current_password": PASSWORD, "password": new,
-                                                      "confirm": new})
+                                                      "confirm": new, "sign_out_others": "y"})
     assert response.status_code == 302
     assert _signed_in(client) and not _signed_in(other)
     assert login(other, world.patient_a_user.email, new).status_code == 302
+
+
+def test_v7_4_3_password_change_may_keep_other_sessions_and_still_renews_this_one(app, client, world):
+    other = app.test_client()
+    login(client, world.patient_a_user)
+    login(other, world.patient_a_user)
+    before = _cookie(client)
+    new = "a brand new long passphrase"
+    response = client.post("/account/password", data={"current_password": PASSWORD, "password": new,
+                                                      "confirm": new})  # the box unticked
+    assert response.status_code == 302 and _cookie(client) != before
+    assert _signed_in(client) and _signed_in(other)
 
 
 # ---- V6 Authentication ----
@@ -338,6 +373,72 @@ def test_v14_2_1_no_sensitive_data_in_urls(app, sweep):
             names = [f"{k}={v}" for k, v in parse_qsl(parts.query)] + [parts.path, parts.fragment]
             found += [f"{hit.url} -> {target}" for item in names for s in secrets if s in item.lower()]
     assert links > 500 and found == []
+
+
+# Free-text fields that would carry a name, email or record number; a GET form would put them in the URL.
+SENSITIVE_INPUTS = {"q", "search", "name", "given_name", "family_name", "email", "mrn", "record_number", "patient"}
+
+
+def test_v14_2_1_no_get_form_or_htmx_history_carries_names_or_record_numbers(sweep):
+    """Every form on every page, as every role: a GET form has no free-text name/email/record-number field,
+    and no search pushes its term into the history."""
+    from tests.security.forms import forms_in
+
+    wrong, seen = [], 0
+    for hit in sweep.hits:
+        if hit.status != 200 or "<form" not in hit.body:
+            continue
+        for form in forms_in(hit.url, hit.body):
+            seen += 1
+            typed = [f.name for f in form.fields.values() if f.kind in ("text", "search", "email", "tel", "textarea")
+                     and f.name.lower() in SENSITIVE_INPUTS]
+            if form.method == "get" and typed:
+                wrong.append(f"{hit.who} {hit.url}: GET {form.action} with {typed}")
+        wrong += [f"{hit.who} {hit.url}: {tag[:120]}" for tag in re.findall(r"<form[^>]*>", hit.body)
+                  if "hx-push-url" in tag and "hx-get" in tag]
+    assert seen > 100 and wrong == []
+
+
+def test_v14_2_1_roster_search_travels_in_the_body(app, client, world):
+    login(client, world.nurse1)
+    page = client.get("/care/patients").get_data(as_text=True)
+    [form] = re.findall(r'<form role="search"[^>]*>', page)
+    assert 'method="post"' in form and 'hx-post="/care/patients/search"' in form and "hx-push-url" not in form
+    term = world.patient_b.record_number
+    for headers in ({}, HX):
+        response = client.post("/care/patients/search", data={"q": term}, headers=headers)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Bruno" in html and "Alice" not in html
+        assert ("<html" in html) == (not headers) and term not in response.request.url
+        assert "Location" not in response.headers and "HX-Push-Url" not in response.headers
+    assert "Alice" in client.get(f"/care/patients?q={term}").get_data(as_text=True)  # a URL term is ignored
+    searched = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "roster_viewed",
+                                                           AuditEvent.user_id == world.nurse1.id)).all()
+    assert [e.detail["searched"] for e in searched] == [False, True, True, False]
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert client.post("/care/patients/search", data={"q": term}).status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    patient = app.test_client()
+    login(patient, world.patient_a_user)
+    assert patient.post("/care/patients/search", data={"q": "Bruno"}).status_code == 403
+
+
+def test_v14_2_1_audit_log_filter_posts_the_record_number_and_links_carry_the_id(client, world):
+    login(client, world.admin1)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="/admin/audit"', page)
+    record_number = world.patient_a.record_number
+    response = client.post("/admin/audit", data={"patient": record_number})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and f'value="{record_number}"' in html
+    links = re.findall(r'href="(/admin/audit[^"]*)"', html)
+    assert any(f"patient_id={world.patient_a.id}" in link for link in links)
+    assert not [link for link in links if record_number in link]
+    by_id = client.get(f"/admin/audit?patient_id={world.patient_a.id}")
+    assert by_id.status_code == 200 and f'value="{record_number}"' in by_id.get_data(as_text=True)
+    assert client.get(f"/admin/audit?patient_id={world.patient_c2.id}").status_code == 422  # another clinic's
 
 
 def test_v16_2_5_no_patient_data_in_logs_during_a_red_flag_check_in(app, client, world):

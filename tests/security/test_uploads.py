@@ -4,6 +4,7 @@ PNG and WebP, photos through the offline sync API, bodies over the request limit
 and how a stored photo is served. ASVS 5.0 V5.2 (file upload) and V14.2.8 (metadata removed)."""
 import io
 import json
+import re
 import struct
 import uuid
 import zlib
@@ -59,10 +60,37 @@ def test_non_images_and_bombs_are_refused_kindly(app, client, world, raw, name):
     assert db.session.scalar(select(func.count(DiaryEntry.id))) == 0 and stored_files(app) == []
 
 
-def test_an_empty_file_counts_as_no_photo(app, client, world):
+EMPTY_MESSAGE = "That photo is empty. Take it again or leave it out."
+
+
+@pytest.mark.parametrize("headers", [HX, {}])
+def test_v5_2_an_empty_photo_is_refused_beside_its_field_with_values_kept(app, client, world, headers):
+    """A chosen file of 0 bytes (a failed camera shot) is not silently dropped: 422, message, answers kept."""
     login(client, world.patient_a_user)
-    assert post_wound(client, b"", "empty.jpg").status_code == 200
-    assert db.session.scalar(select(func.count(WoundPhoto.id))) == 0 and stored_files(app) == []
+    response = post_wound(client, b"", "empty.jpg", headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and EMPTY_MESSAGE in html
+    assert re.search(r'<p class="error" id="q-belly-photo-error">[^<]*' + re.escape(EMPTY_MESSAGE), html)
+    assert re.search(r'name="belly\.photo"[^>]*aria-invalid="true"', html)
+    assert re.search(r'value="edges_only"[^>]*checked|checked[^>]*value="edges_only"', html)  # answers kept
+    assert 'id="q-back-photo-error"' not in html  # only the empty one is flagged
+    assert db.session.scalar(select(func.count(DiaryEntry.id))) == 0 and stored_files(app) == []
+
+
+def test_no_photo_at_all_is_still_fine(app, client, world):
+    login(client, world.patient_a_user)
+    assert client.post("/wound", data=entry_form(WOUND), headers=HX).status_code == 200
+    assert db.session.scalar(select(func.count(DiaryEntry.id))) == 1 and stored_files(app) == []
+
+
+def test_an_empty_photo_in_an_offline_replay_is_dropped_not_refused(app, client, world):
+    """The outbox would discard a refused entry, symptoms and all, so the sync API leaves an empty photo out."""
+    login(client, world.patient_a_user)
+    payload = {"kind": "wound", "answers": WOUND, "client_entry_id": str(uuid.uuid4())}
+    response = client.post("/api/diary/entries", data={"payload": json.dumps(payload),
+                                                       "belly.photo": (io.BytesIO(b""), "IMG_2.jpg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 201 and db.session.scalar(select(func.count(WoundPhoto.id))) == 0
 
 
 def _metadata_png() -> bytes:

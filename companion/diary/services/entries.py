@@ -83,7 +83,7 @@ def _prepared_photos(uploads: Mapping[str, bytes], errors: dict[str, str]) -> di
     prepared = {}
     for site in (c.code for c in SITES):
         raw = uploads.get(site)
-        if not raw:
+        if raw is None:  # no file chosen: photos are optional
             continue
         try:
             prepared[site] = photo_files.prepare(raw)

@@ -24,6 +24,7 @@ SUBDIR = "wound_photos"
 MSG_TYPE = ("Please choose a photo (JPEG, PNG or WebP{heic}). That file could not be used."
             .format(heic=", or HEIC from an iPhone" if HEIC else ""))
 MSG_SIZE = "That photo is too big. Please choose one smaller than 10 MB."
+MSG_EMPTY = "That photo is empty. Take it again or leave it out."
 
 
 class PhotoError(ValueError):
@@ -41,6 +42,8 @@ class PreparedPhoto:
 
 def prepare(raw: bytes) -> PreparedPhoto:
     """Re-encode an upload as a clean, resized JPEG, or raise PhotoError with a friendly message."""
+    if not raw:  # a chosen file of 0 bytes: the camera failed, so say so rather than drop it
+        raise PhotoError(MSG_EMPTY)
     if len(raw) > MAX_BYTES:
         raise PhotoError(MSG_SIZE)
     try:

@@ -1,8 +1,6 @@
-"""Clinic admin pages: settings (numbers, hours, on-call, thresholds), staff accounts, and the staff join page."""
-from zoneinfo import available_timezones
-
+"""Clinic admin staff pages: the staff list, invites, deactivation, two-factor resets and the staff join page."""
 import segno
-from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
+from flask import abort, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,111 +8,11 @@ from companion.accounts import services as accounts
 from companion.accounts import sessions
 from companion.accounts.services import AccountError
 from companion.audit import services as audit
-from companion.clinic import queries, rules, services
-from companion.clinic.forms import (ROLE_LABELS, THRESHOLD_NAMES, ContactsForm, HoursForm, InviteForm, OnCallForm,
-                                    StaffJoinForm, ThresholdsForm)
-from companion.clock import utcnow
-from companion.escalation.models import LADDER
+from companion.clinic import queries, services
+from companion.clinic.forms import ROLE_LABELS, InviteForm, StaffJoinForm
+from companion.clinic.views import bp
 from companion.extensions import htmx
 from companion.web import public, render_page, roles_required, wants_partial
-
-bp = Blueprint("settings", __name__)
-SECTIONS = ("contacts", "hours", "oncall", "thresholds")
-FORMS = {"contacts": ContactsForm, "hours": HoursForm, "oncall": OnCallForm, "thresholds": ThresholdsForm}
-
-
-def _stored_form(section: str):
-    """A section's form filled from what is stored now."""
-    clinic, esc = current_user.clinic, queries.escalation_settings(current_user.clinic_id)
-    data = {
-        "contacts": lambda: {"phone": clinic.phone, "out_of_hours_phone": clinic.out_of_hours_phone,
-                             "emergency_number": clinic.emergency_number or "911"},
-        "hours": lambda: {"timezone": clinic.timezone, "hours_start": esc.hours_start, "hours_end": esc.hours_end,
-                          "working_days": rules.parse_days(esc.working_days)},
-        "oncall": lambda: {"on_call_user_id": str(esc.on_call_user_id or ""),
-                           "emergency_ack_minutes": esc.emergency_ack_minutes,
-                           "urgent_ack_minutes": esc.urgent_ack_minutes},
-        "thresholds": lambda: {r["name"]: f"{r['value']:g}" for r in queries.threshold_rows(current_user.clinic_id)},
-    }[section]()
-    return _with_choices(FORMS[section](formdata=None, prefix=section, data=data))
-
-
-def _with_choices(form):
-    """Fill the on-call choices (active nurses and physicians of this clinic)."""
-    if isinstance(form, OnCallForm):
-        form.on_call_user_id.choices = [("", _("Nobody: page the physicians"))] + [
-            (str(u.id), f"{u.display_name} ({ROLE_LABELS[u.role]})")
-            for u in queries.on_call_candidates(current_user.clinic_id)]
-    return form
-
-
-def _settings_page(section: str | None = None, form=None, message: str = "", status: int = 200):
-    """The settings page, or one section's partial for htmx, with a message for its status region."""
-    forms = {name: _stored_form(name) for name in SECTIONS if name != section}
-    if section:
-        forms[section] = form
-    ctx = {"forms": forms, "section": section, "message": message, "oob": wants_partial(), "failed": status == 422,
-           "thresholds": queries.threshold_rows(current_user.clinic_id), "threshold_names": THRESHOLD_NAMES,
-           "routing_now": queries.routing_now(current_user.clinic, utcnow()), "ladder": LADDER,
-           "offsets": queries.reminder_offsets(), "timezones": sorted(available_timezones()),
-           "tz": current_user.clinic.timezone}
-    partial = f"clinic/_{section}.html" if section else "clinic/settings.html"  # no partial of the whole page
-    return render_page("clinic/settings.html", partial, status=status, **ctx)
-
-
-@bp.route("/admin/settings")
-@roles_required("admin")
-def index():
-    """The clinic's settings, one section per form."""
-    return _settings_page()
-
-
-def _save(section: str, save):
-    """Validate a section's form, save it with `save(form)`, answer 422 with errors or the fresh section."""
-    form = _with_choices(FORMS[section](prefix=section))
-    if form.validate_on_submit():
-        try:
-            changed = save(form)
-        except AccountError as error:
-            form[error.field].errors.append(str(error))
-        else:
-            message = _("Saved.") if changed else _("No changes to save.")
-            return _settings_page(section, _stored_form(section), message)
-    return _settings_page(section, form, _("Not saved. Check the fields marked."), status=422)
-
-
-@bp.route("/admin/settings/contacts", methods=["POST"])
-@roles_required("admin")
-def contacts():
-    """Save the clinic's phone numbers."""
-    return _save("contacts", lambda f: services.save_contacts(
-        current_user, phone=f.phone.data, out_of_hours_phone=f.out_of_hours_phone.data,
-        emergency_number=f.emergency_number.data))
-
-
-@bp.route("/admin/settings/hours", methods=["POST"])
-@roles_required("admin")
-def hours():
-    """Save the time zone and working hours."""
-    return _save("hours", lambda f: services.save_hours(
-        current_user, timezone=f.timezone.data, hours_start=f.hours_start.data, hours_end=f.hours_end.data,
-        working_days=f.working_days.data))
-
-
-@bp.route("/admin/settings/on-call", methods=["POST"])
-@roles_required("admin")
-def oncall():
-    """Save the on-call clinician and the acknowledgement deadlines."""
-    return _save("oncall", lambda f: services.save_on_call(
-        current_user, on_call_user_id=int(v) if (v := f.on_call_user_id.data or "").isascii() and v.isdigit() and len(v) <= 9 else None,
-        emergency_ack_minutes=f.emergency_ack_minutes.data, urgent_ack_minutes=f.urgent_ack_minutes.data))
-
-
-@bp.route("/admin/settings/thresholds", methods=["POST"])
-@roles_required("admin")
-def thresholds():
-    """Tighten red-flag thresholds (loosening is refused beside the field)."""
-    return _save("thresholds", lambda f: services.tighten_thresholds(current_user, f.values))
 
 
 def _staff_page(invite_form=None, new_link: str = "", invited=None, message: str = "", status: int = 200,
