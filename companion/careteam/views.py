@@ -35,22 +35,24 @@ def queue():
 @bp.route("/patients")
 @roles_required(*STAFF)
 def roster():
-    """Every patient of the clinic, most in need of attention first."""
-    return _roster_page("")
+    """Every patient of the clinic, most in need of attention first, 50 a page."""
+    return _roster_page("", request.args.get("page", 1, type=int))
 
 
 @bp.route("/patients/search", methods=["POST"])
 @roles_required(*STAFF)
 def roster_search():
     """The roster filtered by name or record number; the term travels in the body, never the URL (ASVS 14.2.1)."""
-    return _roster_page(request.form.get("q", "").strip()[:100])
+    return _roster_page(request.form.get("q", "").strip()[:100], 1)
 
 
-def _roster_page(search: str):
-    """The roster page, or its partial for htmx; every showing is audited."""
-    rows = careteam_queries.roster_rows(current_user.clinic, utcnow(), search)
-    audit.record_now("roster_viewed", object_type="roster", patients=len(rows), searched=bool(search))
-    return render_page("careteam/roster.html", "careteam/_roster.html", rows=rows, search=search,
+def _roster_page(search: str, page: int):
+    """A page of the roster, or its partial for htmx; every showing is audited."""
+    roster = careteam_queries.roster_page(current_user.clinic, utcnow(), search, page)
+    audit.record_now("roster_viewed", object_type="roster", patients=roster.total, shown=len(roster.rows),
+                     page=roster.page, searched=bool(search))
+    return render_page("careteam/roster.html", "careteam/_roster.html", rows=roster.rows, roster=roster,
+                       search=search, link=lambda n: url_for("careteam.roster", page=n),
                        tz=current_user.clinic.timezone or "UTC", now=utcnow())
 
 

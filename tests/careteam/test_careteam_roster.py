@@ -104,3 +104,26 @@ def test_roster_query_count_does_not_grow_with_patients(world, factory):
     assert len(roster_rows(world.clinic1, utcnow())) == 52  # plus Alice and Bruno
     assert fifty == five, (five, fifty)
     assert five <= 15, five
+
+
+def test_a_large_clinic_is_paged_with_the_neediest_first(client, world, factory):
+    for n in range(58):  # with Alice and Bruno: 60 patients, two pages of 50
+        factory.patient(world.clinic1, given=f"Pat{n:02d}", family=f"Zz{n:02d}")
+    open_case(world.patient_b, 5, EMERGENCY, 1)
+    login(client, world.nurse1)
+    first = client.get("/care/patients").get_data(as_text=True)
+    assert first.count('<tr class="roster-rank-') == 50 and "(60)" in first
+    assert first.index("Bruno") < first.index("Alice") and "Page 1 of 2" in first and "Zz57" not in first
+    second = client.get("/care/patients?page=2").get_data(as_text=True)
+    assert second.count('<tr class="roster-rank-') == 10 and "Zz57" in second and "Bruno" not in second
+    beyond = client.get("/care/patients?page=99").get_data(as_text=True)
+    assert "Page 2 of 2" in beyond  # an out-of-range page shows the last one, not an empty table
+
+
+def test_a_broad_search_says_how_many_more_match(client, world, factory):
+    for n in range(55):
+        factory.patient(world.clinic1, given=f"Sam{n:02d}", family="Smith")
+    login(client, world.nurse1)
+    html = client.post("/care/patients/search", data={"q": "smith"}, headers=HX).get_data(as_text=True)
+    assert html.count('<tr class="roster-rank-') == 50
+    assert "Showing the first 50 of 55 matches" in html and "Page 1 of" not in html

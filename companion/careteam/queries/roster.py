@@ -168,7 +168,7 @@ def roster_page(clinic: Clinic, now: datetime, search: str = "", page: int = 1,
                                         overdue=row.overdue, quiet_days=row.quiet_days)
         rows.append(row)
     rows.sort(key=lambda r: r.rank)  # stable: by name within a rank
-    page = max(1, page)
+    page = min(max(1, page), RosterPage([], len(rows), 1, per_page).pages)
     shown = rows if per_page is None else rows[(page - 1) * per_page:page * per_page]
     _add_details(shown, clinic, now, zone)
     return RosterPage(shown, len(rows), page, per_page)
