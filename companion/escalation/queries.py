@@ -2,7 +2,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case as sql_case, select
+from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.orm import selectinload
 
 from companion.accounts.models import Patient, User
@@ -12,12 +12,9 @@ from companion.extensions import db
 QUEUE_STATUSES = ("open", "acknowledged")
 
 
-def triage_queue(clinic_id: int, *, mine_user_id: int | None = None, tier: str | None = None,
-                 team_role: str | None = None, patient_id: int | None = None) -> list[Case]:
-    """Unresolved cases: open before acknowledged, emergency before urgent, oldest first.
-
-    `team_role` keeps cases routed to anyone with that role (my team: the nurses, or the physicians).
-    """
+def _queue_query(clinic_id: int, *, mine_user_id: int | None = None, tier: str | None = None,
+                 team_role: str | None = None, patient_id: int | None = None):
+    """Unresolved cases of the clinic with the queue's filters (mine, my team, tier, patient)."""
     query = select(Case).where(Case.clinic_id == clinic_id, Case.status.in_(QUEUE_STATUSES))
     if tier in ("emergency", "urgent"):
         query = query.where(Case.tier == tier)
@@ -28,11 +25,31 @@ def triage_queue(clinic_id: int, *, mine_user_id: int | None = None, tier: str |
                                         .where(User.role == team_role, User.clinic_id == clinic_id)))
     if patient_id is not None:
         query = query.where(Case.patient_id == patient_id)
+    return query
+
+
+def triage_queue(clinic_id: int, *, limit: int | None = None, offset: int = 0, **filters) -> list[Case]:
+    """Unresolved cases: open before acknowledged, emergency before urgent, oldest first.
+
+    Filters: mine_user_id, tier, team_role (cases routed to anyone with that role), patient_id.
+    """
     # The queue shows each case's patient and who it is routed to: load them for all cases at once.
-    query = query.options(selectinload(Case.patient), selectinload(Case.recipients).selectinload(CaseRecipient.user))
+    query = _queue_query(clinic_id, **filters).options(
+        selectinload(Case.patient), selectinload(Case.recipients).selectinload(CaseRecipient.user))
     return list(db.session.scalars(query.order_by(
         sql_case((Case.status == "open", 0), else_=1), sql_case((Case.tier == "emergency", 0), else_=1),
-        Case.opened_at, Case.id)))
+        Case.opened_at, Case.id).limit(limit).offset(offset)))
+
+
+def open_case_ids(clinic_id: int, **filters) -> list[int]:
+    """Ids of every open case the filters keep (the page's new-case cue compares them between polls)."""
+    query = _queue_query(clinic_id, **filters).where(Case.status == "open")
+    return list(db.session.scalars(query.with_only_columns(Case.id).order_by(Case.id)))
+
+
+def queue_count(clinic_id: int, **filters) -> int:
+    """How many unresolved cases the filters keep."""
+    return db.session.scalar(_queue_query(clinic_id, **filters).with_only_columns(func.count(Case.id))) or 0
 
 
 def clinic_case(clinic_id: int, case_id: int) -> Case | None:
@@ -51,12 +68,20 @@ def patient_cases(patient_id: int, limit: int = 20) -> list[Case]:
                                    .order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit)))
 
 
-def review_list(clinic_id: int, patient_id: int | None = None) -> list[ReviewItem]:
-    """Routine items not yet cleared, oldest first (optionally of one patient)."""
+def _review_query(clinic_id: int, patient_id: int | None):
     query = select(ReviewItem).where(ReviewItem.clinic_id == clinic_id, ReviewItem.cleared_at.is_(None))
-    if patient_id is not None:
-        query = query.where(ReviewItem.patient_id == patient_id)
-    return list(db.session.scalars(query.order_by(ReviewItem.created_at, ReviewItem.id)))
+    return query if patient_id is None else query.where(ReviewItem.patient_id == patient_id)
+
+
+def review_list(clinic_id: int, patient_id: int | None = None, limit: int | None = None) -> list[ReviewItem]:
+    """Routine items not yet cleared, oldest first (optionally of one patient)."""
+    query = _review_query(clinic_id, patient_id).options(selectinload(ReviewItem.patient))
+    return list(db.session.scalars(query.order_by(ReviewItem.created_at, ReviewItem.id).limit(limit)))
+
+
+def review_count(clinic_id: int, patient_id: int | None = None) -> int:
+    """How many routine items wait for review."""
+    return db.session.scalar(_review_query(clinic_id, patient_id).with_only_columns(func.count(ReviewItem.id))) or 0
 
 
 def queue_patients(clinic_id: int) -> list[Patient]:

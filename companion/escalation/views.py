@@ -11,7 +11,7 @@ from companion.escalation import queries, routing, services
 from companion.escalation.forms import RESOLUTION_LABELS, ClearForm, ResolveForm
 from companion.notify import dispatcher  # noqa: F401 - importing registers the dispatch_outbox and sweep jobs
 from companion.notify import services as notify
-from companion.web import CLINICIANS, PATIENT_SIDE, STAFF, render_page, roles_required, wants_partial
+from companion.web import CLINICIANS, PATIENT_SIDE, PER_PAGE, STAFF, render_page, roles_required, wants_partial
 
 bp = Blueprint("escalation", __name__)
 
@@ -55,20 +55,26 @@ def queue_context() -> dict:
     tier = request.args.get("tier") if request.args.get("tier") in ("emergency", "urgent") else ""
     patient = request.args.get("patient", type=int)  # another clinic's id simply matches nothing
     patient = patient if patient and 0 < patient < 2**31 else None  # huge numbers overflow the database
-    cases = queries.triage_queue(current_user.clinic_id, tier=tier or None, patient_id=patient,
-                                 mine_user_id=current_user.id if scope == "mine" else None,
-                                 team_role=current_user.role if scope == "team" else None)
-    return {"cases": cases, "reviews": queries.review_list(current_user.clinic_id, patient), "scope": scope,
-            "tier": tier, "patient": patient or "", "now": utcnow(), "tz": current_user.clinic.timezone,
-            "clear_form": ClearForm(), "filters": {"scope": scope, "tier": tier, "patient": patient or ""},
-            "queue_patients": [] if request.args.get("poll") else queries.queue_patients(current_user.clinic_id)}
+    filters = {"tier": tier or None, "patient_id": patient, "mine_user_id": current_user.id if scope == "mine" else None,
+               "team_role": current_user.role if scope == "team" else None}
+    clinic_id, total = current_user.clinic_id, queries.queue_count(current_user.clinic_id, **filters)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    keep = {"scope": scope, "tier": tier, "patient": patient or ""}
+    return {"cases": queries.triage_queue(clinic_id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **filters),
+            "total": total, "page_no": page, "pages": pages, "open_ids": queries.open_case_ids(clinic_id, **filters),
+            "link": lambda n: url_for("careteam.queue", page=n, **{k: v for k, v in keep.items() if v}),
+            "reviews": queries.review_list(clinic_id, patient, limit=PER_PAGE),
+            "review_total": queries.review_count(clinic_id, patient), **keep, "now": utcnow(),
+            "tz": current_user.clinic.timezone, "clear_form": ClearForm(), "filters": keep,
+            "queue_patients": [] if request.args.get("poll") else queries.queue_patients(clinic_id)}
 
 
 def render_queue():
     """The queue page, or its partial for htmx (polls are not audited: the page load was)."""
     ctx = queue_context()
     if not request.args.get("poll"):
-        audit.record_now("triage_queue_viewed", object_type="queue", cases=len(ctx["cases"]), reviews=len(ctx["reviews"]))
+        audit.record_now("triage_queue_viewed", object_type="queue", cases=ctx["total"], reviews=ctx["review_total"])
     return render_page("careteam/queue.html", "escalation/_queue.html", **ctx)
 
 

@@ -2,7 +2,7 @@
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from companion.accounts.models import Clinic, Patient
 from companion.extensions import db
@@ -210,14 +210,14 @@ def pump_card(patient: Patient) -> dict | None:
     }
 
 
-def latest_confirmed_for(patient_ids) -> dict[int, RefillRecord]:
-    """The current confirmed record of each of many patients (ids: a list or a subquery), in one query."""
-    # A window over each patient's records: only the newest row per patient leaves the database.
-    ranked = (select(RefillRecord.id, func.row_number().over(
-        partition_by=RefillRecord.patient_id,
-        order_by=(RefillRecord.performed_at.desc(), RefillRecord.id.desc())).label("n"))
-        .where(RefillRecord.patient_id.in_(patient_ids), RefillRecord.status == CONFIRMED).subquery())
-    stmt = select(RefillRecord).join(ranked, ranked.c.id == RefillRecord.id).where(ranked.c.n == 1)
+def latest_confirmed_for(*patients_where) -> dict[int, RefillRecord]:
+    """The current confirmed record of each patient matching the conditions on Patient, in one query."""
+    # One index descent per patient (patient, status): a window over every record let PostgreSQL scan the
+    # whole table once there were many clinics.
+    newest = (select(RefillRecord.id).where(RefillRecord.patient_id == Patient.id, RefillRecord.status == CONFIRMED)
+              .order_by(RefillRecord.performed_at.desc(), RefillRecord.id.desc()).limit(1)
+              .correlate(Patient).scalar_subquery())
+    stmt = select(RefillRecord).where(RefillRecord.id.in_(select(newest).where(*patients_where)))
     return {record.patient_id: record for record in db.session.scalars(stmt)}
 
 
@@ -225,7 +225,7 @@ def calendar_rows(clinic_id: int, now: datetime) -> list[dict]:
     """Per pump patient of the clinic: due date, alarm date, next visit and battery window (for the calendar)."""
     # A fixed handful of grouped queries for the whole clinic (a query per patient took seconds at 1,000).
     in_clinic = select(Patient.id).where(Patient.clinic_id == clinic_id).scalar_subquery()
-    latest = latest_confirmed_for(in_clinic)
+    latest = latest_confirmed_for(Patient.clinic_id == clinic_id)
     pumps = {p.patient_id: p for p in db.session.scalars(select(PumpProfile).where(PumpProfile.patient_id.in_(in_clinic)))}
     visits: dict[int, Appointment] = {}
     for appointment in db.session.scalars(select(Appointment).where(

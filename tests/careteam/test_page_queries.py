@@ -66,3 +66,16 @@ def test_patient_record_runs_the_same_statements_for_a_short_and_a_long_history(
         open_case(patient, 60 * (n + 1), URGENT, 5000 + n)
     long = _statements(client, path)
     assert long == short, (short, long)
+
+
+def test_a_long_queue_is_paged_but_every_open_case_counts_for_the_new_case_cue(client, world, factory):
+    for n in range(55):
+        open_case(factory.patient(world.clinic1, given=f"Q{n:02d}"), 100 - n, URGENT, 2000 + n)
+    login(client, world.nurse1)
+    first = client.get("/care").get_data(as_text=True)
+    assert first.count('class="card case-row case-urgent') == 50 and "Page 1 of 2" in first
+    assert '<span class="badge">55</span>' in first
+    ids = first.split('data-open-case-ids="')[1].split('"')[0].split(",")
+    assert len(ids) == 55  # a new case on page 2 still sounds the cue on page 1
+    second = client.get("/care?page=2").get_data(as_text=True)
+    assert second.count('class="card case-row case-urgent') == 5 and "Page 2 of 2" in second
