@@ -2,6 +2,7 @@
 import os
 import random
 import re
+import time
 import uuid
 from datetime import datetime, timezone
 
@@ -9,6 +10,15 @@ from locust import FastHttpUser, between, constant, task
 
 CLINICS = int(os.environ.get("BENCH_CLINICS", "1"))
 THINK = os.environ.get("BENCH_THINK", "1")  # "0": closed loop, for the throughput ceiling
+STARTED = time.monotonic()  # locust imports this file as the run starts
+WARMUP = float(os.environ.get("BENCH_WARMUP", "15"))
+
+
+def named(name: str) -> str:
+    """The request's name, marked "(warm-up)" in the first seconds so the report can leave them out."""
+    return f"{name} (warm-up)" if time.monotonic() - STARTED < WARMUP else name
+
+
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
@@ -33,6 +43,6 @@ class Patient(FastHttpUser):
                 "pain_now": str(random.randint(1, 7)), "anything_new": "no", "peg.pain_avg": "4",
                 "peg.enjoyment": "4", "peg.activity": "4", "csrf_token": self.token}
         with self.client.post("/checkin", data=form, headers={"HX-Request": "true", "X-CSRFToken": self.token},
-                              name="check-in post", catch_response=True) as response:
+                              name=named("check-in post"), catch_response=True) as response:
             if response.status_code != 200 or "data-entry-saved" not in response.text:
                 response.failure(f"status {response.status_code}")

@@ -21,7 +21,9 @@ def table(r: dict) -> str:
     lines = [f"Measured {meta['date']} on {meta['machine']}, {meta['cpus']} cores, gunicorn {meta['workers']} gthread "
              f"workers x 4 threads, PostgreSQL 15, the scheduler process running; load generator on the same cores "
              f"(loopback only). Full run: {meta['minutes']} minutes{' (BENCH_QUICK)' if meta['quick'] else ''}; "
-             f"load average before the run {meta.get('load_before', '?')}.", "",
+             f"load average before the run {meta.get('load_before', '?')}. Load figures are the steady state: users "
+             f"start 5 a second and sign in (Argon2id) during the first {meta.get('warmup', 0)} s, which are "
+             f"counted apart (`out/bench/*_stats.csv`, rows named \"(warm-up)\").", "",
              "| figure | result | baseline / target | |", "|---|---|---|---|"]
     lines.append(f"| check-in post at 50 users (0.5–1.5 s think time) | p50 {_ms(c50, 'p50')}, p95 {_ms(c50, 'p95')}, "
                  f"p99 {_ms(c50, 'p99')}, {c50['rps']:.0f} req/s, {c50['failures']} errors | p95 < 100 ms | "

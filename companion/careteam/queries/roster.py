@@ -80,18 +80,19 @@ def _where(clinic_id: int, search: str) -> list:
     return conditions
 
 
-def _ranking_facts(where: list) -> dict[int, tuple[datetime | None, date | None]]:
-    """Each patient's last check-in and current refill due date, in one pass over the clinic's patients."""
+def _ranking_facts(where: list) -> list[tuple]:
+    """(id, implanted on, last check-in, current refill due date) of each patient, by name, in one query."""
     # Correlated subqueries make one index descent per patient ((patient, kind, recorded_at) and
     # (patient, status)); a GROUP BY or window over an IN-subquery let PostgreSQL scan every clinic's
-    # year of entries (seconds at 10,000 patients).
+    # year of entries (seconds at 10,000 patients). Plain rows, not ORM objects: only one page is shown.
     last = (select(func.max(DiaryEntry.recorded_at)).where(DiaryEntry.patient_id == Patient.id,
                                                             DiaryEntry.kind == "checkin")
             .correlate(Patient).scalar_subquery())
     due = (select(RefillRecord.due_on).where(RefillRecord.patient_id == Patient.id, RefillRecord.status == CONFIRMED)
            .order_by(RefillRecord.performed_at.desc(), RefillRecord.id.desc()).limit(1)
            .correlate(Patient).scalar_subquery())
-    return {pid: (at, due_on) for pid, at, due_on in db.session.execute(select(Patient.id, last, due).where(*where))}
+    return list(db.session.execute(select(Patient.id, Patient.implanted_on, last, due).where(*where)
+                                   .order_by(Patient.family_name, Patient.given_name, Patient.id)))
 
 
 def _case_counts(ids) -> dict[tuple[int, str], int]:
@@ -148,28 +149,30 @@ def roster_page(clinic: Clinic, now: datetime, search: str = "", page: int = 1,
                 per_page: int | None = PER_PAGE) -> RosterPage:
     """A page of the clinic's patients (optionally searched), most in need of attention first, then by name."""
     where = _where(clinic.id, search)
-    patients = list(db.session.scalars(select(Patient).where(*where).order_by(Patient.family_name, Patient.given_name)))
     ids = select(Patient.id).where(*where).scalar_subquery()  # the same set, inside each grouped query
     zone = ZoneInfo(clinic.timezone or "UTC")
     today = now.astimezone(zone).date()
-    # Ranking needs only cheap grouped facts for everyone; the costly columns are loaded for one page.
-    facts, cases = _ranking_facts(where), _case_counts(ids)
-    rows = []
-    for p in patients:
-        last, due_on = facts.get(p.id, (None, None))
-        row = RosterRow(p, last_checkin_on=last.astimezone(zone).date() if last else None,
-                        emergency_cases=cases.get((p.id, "emergency"), 0), urgent_cases=cases.get((p.id, "urgent"), 0),
+    # Everyone is ranked from cheap facts; patients' rows and the costly columns are loaded for one page.
+    cases = _case_counts(ids)
+    ranked = []
+    for pid, implanted_on, last, due_on in _ranking_facts(where):
+        row = RosterRow(None, last_checkin_on=last.astimezone(zone).date() if last else None,  # type: ignore[arg-type]
+                        emergency_cases=cases.get((pid, "emergency"), 0), urgent_cases=cases.get((pid, "urgent"), 0),
                         due_on=due_on)
-        row.quiet_days = rules.days_without_checkin(row.last_checkin_on, today, expected=p.implanted_on is not None)
+        row.quiet_days = rules.days_without_checkin(row.last_checkin_on, today, expected=implanted_on is not None)
         row.overdue = rules.refill_overdue(row.due_on, today)
         row.rank = rules.attention_rank(emergency_cases=row.emergency_cases, urgent_cases=row.urgent_cases,
                                         overdue=row.overdue, quiet_days=row.quiet_days)
-        rows.append(row)
-    rows.sort(key=lambda r: r.rank)  # stable: by name within a rank
-    page = min(max(1, page), RosterPage([], len(rows), 1, per_page).pages)
-    shown = rows if per_page is None else rows[(page - 1) * per_page:page * per_page]
-    _add_details(shown, clinic, now, zone)
-    return RosterPage(shown, len(rows), page, per_page)
+        ranked.append((pid, row))
+    ranked.sort(key=lambda item: item[1].rank)  # stable: by name within a rank
+    page = min(max(1, page), RosterPage([], len(ranked), 1, per_page).pages)
+    shown = ranked if per_page is None else ranked[(page - 1) * per_page:page * per_page]
+    patients = {p.id: p for p in db.session.scalars(select(Patient).where(Patient.id.in_([i for i, _ in shown])))}
+    for pid, row in shown:
+        row.patient = patients[pid]
+    rows = [row for _, row in shown]
+    _add_details(rows, clinic, now, zone)
+    return RosterPage(rows, len(ranked), page, per_page)
 
 
 def _add_details(rows: list[RosterRow], clinic: Clinic, now: datetime, zone: ZoneInfo) -> None:
