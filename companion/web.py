@@ -71,3 +71,13 @@ def page_of(items: list, page: int, per_page: int = PER_PAGE) -> tuple[list, int
     page = min(max(1, page), pages)
     return items[(page - 1) * per_page:page * per_page], page, pages
 
+
+def found_or_404(found, object_type: str, object_id):
+    """`found`, or an audited refusal and a 404: another clinic's record looks like no record (no existence leak)."""
+    if found is None:
+        from companion.audit import services as audit
+
+        audit.record_now("access_refused", object_type=object_type, object_id=object_id, outcome="refused")
+        abort(404)
+    return found
+

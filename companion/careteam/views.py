@@ -9,18 +9,14 @@ from companion.audit import services as audit
 from companion.careteam import queries as careteam_queries
 from companion.careteam import rules
 from companion.clock import utcnow
-from companion.web import CLINICIANS, STAFF, render_page, roles_required
+from companion.web import CLINICIANS, STAFF, found_or_404, render_page, roles_required
 
 bp = Blueprint("careteam", __name__, url_prefix="/care")
 
 
 def clinic_patient_or_404(patient_id: int):
     """A patient of the signed-in staff member's clinic; 404 for any other (no existence leak)."""
-    patient = queries.clinic_patient(current_user.clinic_id, patient_id)
-    if patient is None:
-        audit.record_now("access_refused", object_type="patient", object_id=patient_id, outcome="refused")
-        abort(404)
-    return patient
+    return found_or_404(queries.clinic_patient(current_user.clinic_id, patient_id), "patient", patient_id)
 
 
 @bp.route("")

@@ -8,7 +8,7 @@ from companion.accounts.context import current_patient
 from companion.audit import services as audit
 from companion.consent import pdf, queries, rules, services
 from companion.consent.forms import AnswerForm, QuestionForm, SignForm
-from companion.web import CLINICIANS, PATIENT_SIDE, render_page, roles_required, wants_partial
+from companion.web import CLINICIANS, PATIENT_SIDE, found_or_404, render_page, roles_required, wants_partial
 
 bp = Blueprint("consent", __name__)
 
@@ -43,11 +43,7 @@ def _question_or_404(module, question_id: str):
 
 def _clinic_patient(patient_id: int):
     """A patient of the signed-in clinician's clinic; 404 (audited) for any other."""
-    patient = accounts.clinic_patient(current_user.clinic_id, patient_id)
-    if patient is None:
-        audit.record_now("access_refused", object_type="patient", object_id=patient_id, outcome="refused")
-        abort(404)
-    return patient
+    return found_or_404(accounts.clinic_patient(current_user.clinic_id, patient_id), "patient", patient_id)
 
 
 def _pdf_response(record, action: str):

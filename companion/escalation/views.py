@@ -11,7 +11,8 @@ from companion.escalation import queries, routing, services
 from companion.escalation.forms import RESOLUTION_LABELS, ClearForm, ResolveForm
 from companion.notify import dispatcher  # noqa: F401 - importing registers the dispatch_outbox and sweep jobs
 from companion.notify import services as notify
-from companion.web import CLINICIANS, PATIENT_SIDE, PER_PAGE, STAFF, render_page, roles_required, wants_partial
+from companion.web import (CLINICIANS, PATIENT_SIDE, PER_PAGE, STAFF, found_or_404, render_page, roles_required,
+                           wants_partial)
 
 bp = Blueprint("escalation", __name__)
 
@@ -42,11 +43,7 @@ def clinic_in_hours(clinic) -> bool:
 
 def _clinic_case_or_404(case_id: int):
     """A case of the signed-in staff member's clinic; 404 (audited) for any other."""
-    case = queries.clinic_case(current_user.clinic_id, case_id)
-    if case is None:
-        audit.record_now("access_refused", object_type="case", object_id=case_id, outcome="refused")
-        abort(404)
-    return case
+    return found_or_404(queries.clinic_case(current_user.clinic_id, case_id), "case", case_id)
 
 
 def queue_context() -> dict:

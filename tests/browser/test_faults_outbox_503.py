@@ -14,13 +14,18 @@ def phone(browser):
     context.close()
 
 
-def test_a_503_keeps_the_entry_and_the_outbox_retries_after_retry_after(live_server, phone):
-    base, app = live_server
+def _checkin(phone, base: str, app):
+    """The demo patient's check-in page with the outbox ready, and how many entries the server holds now."""
     page = phone.new_page()
     sign_in(page, base, "patient@demo.test")
     page.goto(base + "/checkin")
     page.wait_for_function("window.companionOutbox !== undefined")
-    before = entries_of(app, "patient@demo.test")
+    return page, entries_of(app, "patient@demo.test")
+
+
+def test_a_503_keeps_the_entry_and_the_outbox_retries_after_retry_after(live_server, phone):
+    base, app = live_server
+    page, before = _checkin(phone, base, app)
     phone.set_offline(True)
     ordinary_checkin(page, "4")
     page.wait_for_selector(".outbox-status:has-text('1 entry waiting to send')")
@@ -47,11 +52,7 @@ def test_a_503_keeps_the_entry_and_the_outbox_retries_after_retry_after(live_ser
 
 def test_a_503_to_the_check_in_form_keeps_the_entry_on_the_phone(live_server, phone):
     base, app = live_server
-    page = phone.new_page()
-    sign_in(page, base, "patient@demo.test")
-    page.goto(base + "/checkin")
-    page.wait_for_function("window.companionOutbox !== undefined")
-    before = entries_of(app, "patient@demo.test")
+    page, before = _checkin(phone, base, app)
     unavailable = []
 
     def database_restarting(route):

@@ -1,18 +1,17 @@
 """Clinic admin staff pages: the staff list, invites, deactivation, two-factor resets and the staff join page."""
 import segno
-from flask import abort, make_response, redirect, render_template, request, session, url_for
+from flask import make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from companion.accounts import services as accounts
 from companion.accounts import sessions
 from companion.accounts.services import AccountError
-from companion.audit import services as audit
 from companion.clinic import queries, services
 from companion.clinic.forms import ROLE_LABELS, InviteForm, StaffJoinForm
 from companion.clinic.views import bp
 from companion.extensions import htmx
-from companion.web import public, render_page, roles_required, wants_partial
+from companion.web import found_or_404, public, render_page, roles_required, wants_partial
 
 
 def _staff_page(invite_form=None, new_link: str = "", invited=None, message: str = "", status: int = 200,
@@ -56,11 +55,7 @@ def invite():
 
 def _member_or_404(user_id: int):
     """A staff member of the admin's own clinic; 404 (audited) for anyone else."""
-    user = queries.staff_member(current_user.clinic_id, user_id)
-    if user is None:
-        audit.record_now("access_refused", object_type="user", object_id=user_id, outcome="refused")
-        abort(404)
-    return user
+    return found_or_404(queries.staff_member(current_user.clinic_id, user_id), "user", user_id)
 
 
 def _staff_action(user_id: int, act, done: str):

@@ -15,18 +15,14 @@ from companion.pump.forms import (MAX_DRUGS, AppointmentForm, ConfirmForm, Medic
 from companion.pump.reminders import clinic_review_items, refill_reminder_times
 from companion.pump.views import bp
 from companion.pump.views.common import fmt_clock, fmt_date, fmt_day, fmt_time, refill_status
-from companion.web import CLINICIANS, page_of, render_page, roles_required
+from companion.web import CLINICIANS, found_or_404, page_of, render_page, roles_required
 
 PAGE, PART = "pump/staff.html", "pump/_staff.html"
 
 
 def patient_or_404(patient_id: int):
     """A patient of the signed-in clinician's clinic; 404 (audited) for any other."""
-    patient = accounts.clinic_patient(current_user.clinic_id, patient_id)
-    if patient is None:
-        audit.record_now("access_refused", object_type="patient", object_id=patient_id, outcome="refused")
-        abort(404)
-    return patient
+    return found_or_404(accounts.clinic_patient(current_user.clinic_id, patient_id), "patient", patient_id)
 
 
 def _profile_form(patient):
