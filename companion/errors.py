@@ -69,7 +69,7 @@ def release_session(_error=None) -> None:
         db.session.remove()
     except DATABASE_DOWN as error:
         log.warning("database connection lost at the end of a request: %s", _kind(error))
-        db.session.invalidate()
+        db.session().invalidate()  # scoped_session does not proxy invalidate()
         db.session.remove()
 
 
@@ -83,7 +83,7 @@ def _forget_session() -> None:
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is dead: discard it so the pool reconnects
-        db.session.invalidate()
+        db.session().invalidate()  # scoped_session does not proxy invalidate()
 
 
 def database_unavailable(error):

@@ -133,3 +133,26 @@ def test_a_write_cut_off_half_way_keeps_nothing_and_the_resend_is_stored_once(cl
     assert client.post("/checkin", data=data, headers=HX).status_code == 200
     assert client.post("/checkin", data=data, headers=HX).status_code == 200
     assert entries(data["client_entry_id"]) == 1
+
+
+def test_a_connection_lost_at_the_end_of_a_request_is_discarded_not_raised(app, monkeypatch):
+    """The closing rollback fails (the server went away after the response was made): the dead connection is
+    invalidated and the session ended, so a finished request does not become a 500."""
+    from sqlalchemy.exc import OperationalError
+
+    from companion import errors
+
+    calls = []
+    remove = db.session.remove
+
+    def failing_once():
+        calls.append("remove")
+        if len(calls) == 1:
+            raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+        remove()
+
+    monkeypatch.setattr(db.session, "remove", failing_once)
+    with app.app_context():
+        db.session.execute(db.select(1))  # a session holding a connection, as after a real request
+        errors.release_session()
+    assert calls[:2] == ["remove", "remove"]  # failed once, then ended after the connection was invalidated
