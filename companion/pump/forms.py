@@ -1,10 +1,13 @@
 """Pump forms: profile, refill (up to three drugs), blind double check, visit, medicine, procedure, settings."""
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, IntegerField, RadioField,
                      SelectField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from companion.clock import utcnow
 from companion.pump.dose_checks import SEDATING_CLASSES
 from companion.pump.models import PUMP_MODEL_CHOICES
 
@@ -106,6 +109,13 @@ class AppointmentForm(FlaskForm):
     starts_on = DateField(_l("Visit date"), validators=[DataRequired(_l("Enter the date."))])
     starts_time = TimeField(_l("Time"), validators=[DataRequired(_l("Enter the time."))])
     minutes = IntegerField(_l("Length (minutes)"), default=30, validators=[Optional(), NumberRange(min=5, max=240)])
+
+    def validate_starts_on(self, field) -> None:
+        """A refill visit is booked at most two years ahead (a date like 9999-12-31 would also overflow the
+        time-zone arithmetic); dates in the past get the service's own message."""
+        today = utcnow().date()
+        if field.data and not today - timedelta(days=366) <= field.data <= today + timedelta(days=731):
+            raise ValidationError(_l("Choose a date within the next two years."))
 
 
 MEDICINE_CLASSES = ([("", _l("Choose one"))] + [(code, label) for code, label in SEDATING_CLASSES.items()]

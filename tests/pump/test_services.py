@@ -215,6 +215,13 @@ def test_an_mri_in_the_past_is_refused(pumped):
     assert caught.value.field == "planned_on"
 
 
+def test_an_mri_years_ahead_is_refused_not_overflowed(pumped):
+    with pytest.raises(services.PumpError) as caught:  # 9999-12-31 + the 24 h check-in would overflow datetime
+        services.report_procedure(pumped.patient_a_user, pumped.patient_a, kind="mri", planned_on=date(9999, 12, 31),
+                                  planned_time=None, details="", reported_by="patient")
+    assert caught.value.field == "planned_on" and "two years" in str(caught.value)
+
+
 def test_sedating_medicines_are_recorded_with_their_class(pumped):
     services.add_medicine(pumped.caregiver, pumped.patient_a, name="Lorazepam", medicine_class="benzodiazepine",
                           reported_by="caregiver")

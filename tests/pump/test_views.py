@@ -122,6 +122,15 @@ def test_profile_booking_and_medicines_from_the_page(client, pumped):
     assert audited("pump_appointment_booked") and audited("pump_medicine_added")
 
 
+def test_a_visit_date_far_away_is_refused_beside_the_field(client, pumped):
+    login(client, pumped.nurse1)
+    for far in ("9999-12-31", "0001-01-01", "2030-01-01"):  # found by the hypothesis suite: a 500 before
+        answer = client.post(url(pumped, "/appointment"), headers=HX,
+                             data={"starts_on": far, "starts_time": "19:00", "minutes": "5"})
+        assert answer.status_code == 422 and "within the next two years" in answer.get_data(as_text=True), far
+        assert f'value="{far}"' in answer.get_data(as_text=True)  # the value is kept
+
+
 def test_refill_calendar_shows_what_needs_action(client, pumped, world):
     confirm(pumped, record(pumped, stability=10))  # due 3 December, nothing booked
     login(client, world.nurse1)

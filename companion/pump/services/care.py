@@ -72,6 +72,8 @@ def report_procedure(actor: User, patient: Patient, *, kind: str, planned_on: da
     local = datetime.combine(planned_on, planned_time or time(12, 0), tzinfo=zone)
     if local.date() < utcnow().astimezone(zone).date():
         raise PumpError("Choose today or a day ahead.", "planned_on")
+    if local.date() > utcnow().astimezone(zone).date() + timedelta(days=731):  # and 9999-12-31 would overflow
+        raise PumpError("Choose a date within the next two years.", "planned_on")
     planned_at = local.astimezone(utcnow().tzinfo)
     notice = ProcedureNotice(patient_id=patient.id, clinic_id=patient.clinic_id, kind=kind, planned_at=planned_at,
                              details=details.strip(), reported_by=reported_by, reported_by_user_id=actor.id,
