@@ -55,13 +55,19 @@ def fhir_bundle(patient_id: int):
                      f"companion-{patient.id}.fhir.json")
 
 
+def _own_patient(export: str):
+    """The signed-in patient, their export of their own data audited."""
+    patient = current_patient()
+    audit.record_now("own_data_exported", patient_id=patient.id, object_type="patient", object_id=patient.id,
+                     export=export)
+    return patient
+
+
 @bp.route("/account/export/diary.csv")
 @roles_required("patient")
 def my_diary_csv():
     """The patient's own diary as CSV."""
-    patient = current_patient()
-    audit.record_now("own_data_exported", patient_id=patient.id, object_type="patient", object_id=patient.id,
-                     export="diary_csv")
+    patient = _own_patient("diary_csv")
     data = queries.gather(patient, utcnow())
     return _download(csv.diary_csv(data.entries, data.patient["timezone"]), "text/csv", "my-diary.csv")
 
@@ -70,8 +76,6 @@ def my_diary_csv():
 @roles_required("patient")
 def my_fhir_bundle():
     """The patient's own record as a FHIR R4 Bundle."""
-    patient = current_patient()
-    audit.record_now("own_data_exported", patient_id=patient.id, object_type="patient", object_id=patient.id,
-                     export="fhir_bundle")
+    patient = _own_patient("fhir_bundle")
     return _download(fhir.bundle_json(queries.gather(patient, utcnow())), "application/fhir+json",
                      "my-companion-record.fhir.json")
