@@ -64,9 +64,9 @@ def init_app(app: Flask) -> None:
 
 def require_staff_two_factor():
     """Staff who must use two-factor but have none (admins; clinicians where the clinic says so) may only set it up."""
-    if not current_user.is_authenticated or current_user.totp_enabled or current_user.role not in STAFF_ROLES \
-            or request.endpoint in (None, "static", "accounts.two_factor_setup", "accounts.logout") \
-            or request.endpoint.startswith("pwa."):
+    if request.endpoint in (None, "static", "accounts.two_factor_setup", "accounts.logout") \
+            or request.endpoint.startswith("pwa.") or not current_user.is_authenticated \
+            or current_user.totp_enabled or current_user.role not in STAFF_ROLES:
         return None
     # The clinic row is read only for a clinician without two-factor (one look-up by primary key).
     clinic_requires = current_user.role in CLINICAL_ROLES and current_user.clinic.staff_two_factor

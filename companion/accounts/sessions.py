@@ -7,6 +7,8 @@ from flask_login import current_user, login_user, logout_user
 
 from companion.extensions import htmx
 
+PUBLIC_ASSETS = frozenset({None, "static", "pwa.manifest", "pwa.icon", "pwa.service_worker"})
+
 
 def safe_next(target: str | None) -> str | None:
     """Only same-site relative paths may be a `next` target (no open redirects)."""
@@ -42,7 +44,8 @@ def expired(now: float | None = None) -> bool:
 
 def enforce_lifetime():
     """before_request: end an expired session, else note activity."""
-    if not current_user.is_authenticated or request.endpoint in (None, "static"):
+    # Public assets are answered without loading the user, so they still load while the database is down.
+    if request.endpoint in PUBLIC_ASSETS or not current_user.is_authenticated:
         return None
     if expired():
         logout_user()

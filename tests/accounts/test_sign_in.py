@@ -57,12 +57,16 @@ def test_throttle_counts_live_in_the_database_so_every_worker_sees_them(app, wor
 def test_logout_revokes_a_copied_session_cookie(client, world, app):
     login(client, world.patient_a_user)
     stolen = client.get_cookie("companion").value
+    pages = ("/diary", "/account", "/pump")
+    assert [client.get(page).status_code for page in pages] == [200, 200, 200]
     response = client.post("/logout")
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     thief = app.test_client()
     thief.set_cookie("companion", stolen)
-    assert thief.get("/diary-does-not-matter").status_code in (302, 404)
-    assert thief.get("/account").status_code == 302  # the old token no longer loads a user
+    # real patient pages: each answered 200 to the same cookie before sign-out; now each sends to sign-in
+    for page in pages:
+        response = thief.get(page)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), page
 
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, world):

@@ -99,6 +99,16 @@ def sign_in(page, base: str, email: str, password: str = "companion-demo") -> No
     page.wait_for_load_state("networkidle")
 
 
+def wait_until(page, predicate: str, seconds: float = 15) -> None:
+    """Poll a JavaScript predicate, which may be async, until it returns true (page.evaluate awaits a promise;
+    wait_for_function does not: microsoft/playwright#29132)."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(predicate) is True:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {seconds} s: {predicate}")
+
+
 def wait_for_empty_outbox(page, seconds: float = 15) -> None:
     """Poll the offline outbox until it is empty (wait_for_function does not await an async predicate:
     microsoft/playwright#29132, so `async () => ...` would pass at once)."""

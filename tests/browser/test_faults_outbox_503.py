@@ -75,3 +75,47 @@ def test_a_503_to_the_check_in_form_keeps_the_entry_on_the_phone(live_server, ph
     page.evaluate("async () => { await window.companionOutbox.flush(); }")
     wait_for_empty_outbox(page)
     assert entries_of(app, "patient@demo.test") == before + 1
+
+
+def test_the_apps_own_503_during_a_real_database_error_keeps_the_entry(live_server, phone):
+    """No faked response: every statement on the app's engine fails with the driver's own error, so the app's
+    503 handler answers (Retry-After, emergency guidance); the outbox keeps the entry and sends it once after."""
+    from sqlalchemy import event
+
+    from companion.extensions import db
+    from tests.faults.conftest import Outage
+
+    base, app = live_server
+    page, before = _checkin(phone, base, app)
+    with app.app_context():
+        engine = db.engine
+    outage = Outage(engine)
+    answers = []
+    page.on("response", lambda r: "/api/" in r.url and answers.append(  # the outbox's token fetch and its send
+        (r.status, r.headers.get("retry-after"))))
+    event.listen(engine, "before_cursor_execute", outage)
+    try:
+        phone.set_offline(True)
+        ordinary_checkin(page, "5")
+        page.wait_for_selector(".outbox-status:has-text('1 entry waiting to send')")
+        outage.down = True
+        phone.set_offline(False)
+        page.evaluate("async () => { await window.companionOutbox.flush(); }")
+        assert answers and answers[0][0] == 503 and answers[0][1]  # the app's own answer, with Retry-After
+        assert page.evaluate("window.companionOutbox.count()") == 1
+        other = phone.new_page()  # a page during the outage: the app's calm 503, emergency guidance first
+        assert other.goto(base + "/diary").status == 503
+        assert "Companion is briefly unavailable" in other.locator("h1").inner_text()
+        assert other.locator("a[href='tel:911']").count() >= 1
+        # the style sheet still loads (body is a flex column in app.css): static files never touch the database
+        assert other.evaluate("getComputedStyle(document.body).display") == "flex"
+        other.close()
+        outage.down = False
+        # The app asked for 30 s (Retry-After); the first test proves the timed retry, here the page's next flush.
+        page.evaluate("async () => { await window.companionOutbox.flush(); }")
+        wait_for_empty_outbox(page)
+    finally:
+        event.remove(engine, "before_cursor_execute", outage)
+    assert entries_of(app, "patient@demo.test") == before + 1
+    statuses = [status for status, _ in answers]
+    assert 503 in statuses and statuses[-1] in (200, 201)

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import shot, sign_in, wait_until
 
 
 def _patient_id(app, email="patient@demo.test") -> int:
@@ -100,7 +100,7 @@ def test_alarm_tones_play_and_the_card_is_kept_offline_only_on_request(live_serv
     errors = _errors(page)
     sign_in(page, base, "patient@demo.test")
     page.goto(base + "/pump")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
+    wait_until(page, "async () => !!(await navigator.serviceWorker.ready)")
     assert page.evaluate("caches.has('companion-card')") is False
     for tone in ("single", "two"):
         button = page.locator(f"[data-pump-tone={tone}]")

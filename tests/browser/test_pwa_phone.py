@@ -1,5 +1,5 @@
 """At phone size: sign in, installable manifest, service worker, offline page with emergency guidance."""
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import shot, sign_in, wait_until
 
 
 def test_patient_signs_in_and_gets_an_installable_app_that_works_offline(live_server, phone):
@@ -24,8 +24,8 @@ def test_patient_signs_in_and_gets_an_installable_app_that_works_offline(live_se
     assert scope == base + "/"
     page.reload()  # now controlled by the service worker
     page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("""async () => { const c = await caches.open('companion-shell-v1');
-        const r = await c.match('/offline'); return r && (await r.text()).includes('tel:+15550102000'); }""")
+    wait_until(page, """async () => { const c = await caches.open('companion-shell-v1');
+        const r = await c.match('/offline'); return !!r && (await r.text()).includes('tel:+15550102000'); }""")
 
     phone.set_offline(True)
     page.goto(base + "/diary-or-any-page")
@@ -43,7 +43,8 @@ def test_offline_page_holds_no_patient_data(live_server, phone):
     base, _app = live_server
     page = phone.new_page()
     sign_in(page, base, "patient@demo.test")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
+    # the shell must really be cached before "no patient page is cached" means anything
+    wait_until(page, "async () => !!(await navigator.serviceWorker.ready) && (await caches.keys()).length > 0")
     cached = page.evaluate("""async () => {
         const names = await caches.keys(); const out = [];
         for (const n of names) { const c = await caches.open(n);

@@ -73,7 +73,10 @@ def test_bad_filters_are_422_with_values_kept(client, admin, world, query, field
 
 def test_another_clinics_record_number_is_not_found(client, admin, world):
     response = client.get(f"/admin/audit?patient={world.patient_c2.record_number}")
-    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    # refused exactly as an unknown number is: no hint that the other clinic has this patient
+    assert response.status_code == 422 and "No patient of this clinic has that record number." in body
+    assert 'id="f-patient-error"' in body and world.patient_c2.given_name not in body
 
 
 def test_pages_of_fifty(client, admin, world):

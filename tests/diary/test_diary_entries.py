@@ -55,8 +55,12 @@ def test_ordinary_checkin_saves_once_with_outcome_and_audit(client, peg_done):
 
 def test_no_js_post_renders_the_outcome_page(client, peg_done):
     login(client, peg_done.patient_a_user)
+    before = count(peg_done.patient_a)
     response = client.post("/checkin", data=form(ORDINARY))
-    assert response.status_code == 200 and "<html" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" in html and "<title>Saved" in html  # the whole page
+    assert 'data-entry-saved data-tier="none"' in html and 'data-outcome="none"' in html
+    assert 'href="/diary"' in html and count(peg_done.patient_a) == before + 1
 
 
 def test_bad_answers_come_back_422_with_every_value_and_nothing_saved(client, peg_done):
@@ -69,7 +73,8 @@ def test_bad_answers_come_back_422_with_every_value_and_nothing_saved(client, pe
     assert response.status_code == 422 and count() == before
     assert 'class="error-summary"' in html
     assert "Please pick a number from 0 to 10." in html  # pain 11
-    assert "It should be from 34 to 43" in html or "Please check" in html  # temperature 80 °C
+    # 80 fits neither the °C nor the °F range (hand-checked against diary.rules.TEMP_RANGES)
+    assert "Please check the temperature. It should be from 34 to 43 °C (93 to 109.4 °F)." in html
     assert 'value="80"' in html and 'aria-invalid="true"' in html
     assert 'value="yes" checked' in html and "Feeling off &lt;b&gt;today&lt;/b&gt;" in html
     assert 'aria-describedby="q-temperature-help q-temperature-error"' in html

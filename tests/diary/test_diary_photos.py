@@ -54,12 +54,20 @@ def test_png_with_transparency_and_webp_are_accepted(client, world):
     assert response.status_code == 200 and db.session.scalar(select(func.count(WoundPhoto.id))) == 2
 
 
-@pytest.mark.skipif(not photo_files.HEIC, reason="pillow-heif is not installed")
-def test_heic_is_accepted_when_pillow_heif_is_installed(client, world):
+def test_heic_from_an_iphone_is_stored_as_a_clean_jpeg(app, client, world):
+    """pillow-heif is a hard dependency (pyproject), so this never skips."""
+    assert photo_files.HEIC
     login(client, world.patient_a_user)
     heic = io.BytesIO()
     Image.new("RGB", (200, 150), (180, 120, 100)).save(heic, "HEIF")
+    assert Image.open(io.BytesIO(heic.getvalue())).format == "HEIF"
     assert post_wound(client, {"belly": (heic.getvalue(), "IMG.HEIC")}).status_code == 200
+    photo = db.session.scalar(select(WoundPhoto))
+    with Image.open(stored(app, photo)) as clean:
+        assert clean.format == "JPEG" and clean.size == (200, 150)
+        red, green, blue = clean.convert("RGB").getpixel((100, 75))
+        assert abs(red - 180) < 12 and abs(green - 120) < 12 and abs(blue - 100) < 12  # the picture, not a blank
+    assert photo.site == "belly"
 
 
 def test_other_files_get_a_friendly_error_and_nothing_is_saved(app, client, world):

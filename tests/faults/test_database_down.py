@@ -73,6 +73,17 @@ def test_an_anonymous_page_during_an_outage_is_a_503_too(client, world, outage):
     assert login(client, world.patient_a_user).status_code == 302
 
 
+@pytest.mark.parametrize("who", ["patient_a_user", "nurse1", None])
+def test_style_sheets_scripts_and_icons_still_load_during_an_outage(client, world, outage, who):
+    """The 503 page and the offline shell need their CSS and JS: public assets never load the user."""
+    if who:
+        login(client, getattr(world, who))
+    outage.down = True
+    for path in ("/static/css/app.css", "/static/js/app.js", "/icons/icon-192.png", "/sw.js",
+                 "/manifest.webmanifest"):
+        assert client.get(path).status_code == 200, path
+
+
 def test_an_htmx_request_during_an_outage_gets_a_503_fragment(client, world, outage):
     login(client, world.patient_a_user)
     outage.down = True

@@ -53,9 +53,15 @@ def test_admin_audit_viewer_filters_and_exports_only_own_clinic(client, world):
     login(client, world.nurse2)  # an event in clinic 2
     client.post("/logout")
     login(client, world.admin1)
+    own = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "sign_in", AuditEvent.clinic_id == world.clinic1.id)).all()
+    assert [e.user_id for e in own] == [world.admin1.id]  # the fixture: only the admin signed in at clinic 1
     page = client.get("/admin/audit?action=sign_in").get_data(as_text=True)
-    assert "sign_in" in page
+    # the rows the filter should return, not just the word (which the filter box itself echoes)
+    assert page.count("<code>sign_in</code>") == len(own) and "1 event<" in page
+    assert f"{world.admin1.display_name}<br>" in page and world.nurse2.display_name not in page
     csv_text = client.get("/admin/audit/export.csv?days=1").get_data(as_text=True)
     assert csv_text.startswith("at,user_id,role,action")
+    assert f",{world.admin1.id},admin,sign_in," in csv_text
     assert f",{world.nurse2.id},nurse,sign_in," not in csv_text
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "audit_exported")) is not None

@@ -46,16 +46,23 @@ def run_at(now, runners=1):
 
     app = current_app._get_current_object()
 
+    failures = []
+
     def one():
-        with app.app_context():
-            jobs.send_refill_reminders(now)
-            db.session.remove()
+        try:
+            with app.app_context():
+                jobs.send_refill_reminders(now)
+                db.session.remove()
+        except BaseException as exc:  # a runner that crashes must fail the test, not vanish with its thread
+            failures.append(exc)
 
     threads = [threading.Thread(target=one) for _ in range(runners)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if failures:
+        raise AssertionError(f"{len(failures)} of {runners} runners failed") from failures[0]
     dispatcher.dispatch_due(now)
 
 
@@ -146,3 +153,18 @@ def test_clinic_review_digest_once_a_day(world, smtp_server):
     rows = list(db.session.scalars(select(Notification).where(Notification.kind == "refill_review")))
     assert sorted(r.user_id for r in rows) == sorted([world.nurse1.id, world.physician1.id])
     assert {r.channel for r in rows} == {"in_app"}
+
+
+def test_a_crashing_runner_fails_the_two_runner_check(world, monkeypatch):
+    """Guard: the helper above must surface a runner thread's exception (it once vanished with the thread)."""
+    real, calls = jobs.send_refill_reminders, []
+
+    def second_crashes(now):
+        calls.append(now)
+        if len(calls) == 2:
+            raise RuntimeError("runner crashed")
+        return real(now)
+
+    monkeypatch.setattr(jobs, "send_refill_reminders", second_crashes)
+    with pytest.raises(AssertionError, match="1 of 2 runners failed"):
+        run_at(FIXED_NOW, runners=2)

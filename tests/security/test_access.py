@@ -55,13 +55,33 @@ def test_patient_cannot_open_care_team_pages(client, world):
     assert client.get(f"/care/patients/{world.patient_a.id}").status_code == 403
 
 
+# For each role: who in the world fixture holds it, and which patients (a, b, c2) that person may see.
+# Hand-written from the access rules in the README, not derived from the code under test.
+SEES = {
+    "nurse": ("nurse1", {"a": True, "b": True, "c2": False}),
+    "physician": ("physician1", {"a": True, "b": True, "c2": False}),
+    "admin": ("admin1", {"a": True, "b": True, "c2": False}),
+    "patient": ("patient_a_user", {"a": True, "b": False, "c2": False}),
+    "caregiver": ("caregiver", {"a": True, "b": False, "c2": False}),
+}
+
+
+def test_every_role_has_an_access_row():
+    assert set(SEES) == set(STAFF) | set(PATIENT_SIDE)
+
+
 @pytest.mark.parametrize("role", sorted(set(STAFF) | set(PATIENT_SIDE)))
 def test_permissions_rule_is_pure_and_consistent(role, world):
     from companion.accounts.permissions import can_view_patient
 
-    assert can_view_patient(world.nurse1, world.patient_a)
-    assert not can_view_patient(world.nurse2, world.patient_a)
-    assert can_view_patient(world.patient_a_user, world.patient_a)
-    assert not can_view_patient(world.patient_a_user, world.patient_b)
-    assert can_view_patient(world.caregiver, world.patient_a, [world.patient_a.id])
-    assert not can_view_patient(world.unlinked_caregiver, world.patient_a, [])
+    user = getattr(world, SEES[role][0])
+    assert user.role == role
+    linked = [world.patient_a.id] if role == "caregiver" else []
+    patients = {"a": world.patient_a, "b": world.patient_b, "c2": world.patient_c2}
+    seen = {key: can_view_patient(user, patient, linked) for key, patient in patients.items()}
+    assert seen == SEES[role][1]
+    user.active = False  # a deactivated account of any role sees nobody
+    assert not any(can_view_patient(user, patient, linked) for patient in patients.values())
+    user.active = True
+    if role == "caregiver":
+        assert not can_view_patient(world.unlinked_caregiver, world.patient_a, [])

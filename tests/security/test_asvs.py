@@ -351,7 +351,10 @@ def test_v14_3_1_logout_clears_the_browsers_storage(client, world):
     response = client.post("/logout")
     cleared = {part.strip().strip('"') for part in response.headers.get("Clear-Site-Data", "").split(",")}
     assert {"cache", "storage"} <= cleared
-    assert "companion=;" in response.headers.get("Set-Cookie", "") or not _signed_in(client)
+    # both must hold: the browser is told to drop the cookie, and the session no longer opens a page
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("companion=")]
+    assert len(cookies) == 1 and cookies[0].startswith("companion=;") and "Max-Age=0" in cookies[0]
+    assert not _signed_in(client)
 
 
 SENSITIVE_WORDS = {"name", "email", "mail", "dob", "birth", "birthday", "phone", "mrn", "address", "symptom", "note",

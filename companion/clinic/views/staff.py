@@ -124,10 +124,10 @@ def staff_join():
 @bp.before_app_request
 def require_two_factor_after_reset():
     """Staff whose two-factor an admin reset may only set it up again (checked once per session)."""
-    if not current_user.is_authenticated or not current_user.is_staff or current_user.totp_enabled \
-            or session.get("two_factor_checked") or request.endpoint in (
-                None, "static", "accounts.two_factor_setup", "accounts.logout") \
-            or request.endpoint.startswith("pwa."):
+    # The endpoint is checked first so public assets never load the user (they must work while the database is down).
+    if request.endpoint in (None, "static", "accounts.two_factor_setup", "accounts.logout") \
+            or request.endpoint.startswith("pwa.") or not current_user.is_authenticated or not current_user.is_staff \
+            or current_user.totp_enabled or session.get("two_factor_checked"):
         return None
     if not queries.two_factor_reset_pending(current_user):
         session["two_factor_checked"] = True
