@@ -99,6 +99,22 @@ def sign_in(page, base: str, email: str, password: str = "companion-demo") -> No
     page.wait_for_load_state("networkidle")
 
 
+@pytest.fixture
+def clinic_today():
+    """Freeze the live server's clock at noon in the demo clinic's zone for one test and give that date, so a test
+    that compares with "today" cannot fail when it runs across midnight."""
+    from datetime import datetime, time, timezone
+    from zoneinfo import ZoneInfo
+
+    from companion import clock
+
+    zone = ZoneInfo("America/New_York")
+    noon = datetime.combine(datetime.now(zone).date(), time(12), tzinfo=zone)
+    clock.freeze(noon.astimezone(timezone.utc))
+    yield noon.date()
+    clock.freeze(None)
+
+
 def wait_until(page, predicate: str, seconds: float = 15) -> None:
     """Poll a JavaScript predicate, which may be async, until it returns true (page.evaluate awaits a promise;
     wait_for_function does not: microsoft/playwright#29132)."""

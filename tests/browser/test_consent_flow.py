@@ -1,7 +1,5 @@
 """Consent end to end: the new patient learns on a phone and resumes; a nurse runs the session on a tablet; PDF."""
 import io
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -99,7 +97,7 @@ def test_every_module_at_phone_size(live_server, phone):
     assert errors == []
 
 
-def test_nurse_runs_the_session_both_sign_and_the_pdf_has_the_facts(live_server, tablet, tmp_path):
+def test_nurse_runs_the_session_both_sign_and_the_pdf_has_the_facts(live_server, tablet, tmp_path, clinic_today):
     base, app = live_server
     with app.app_context():
         patient_id = db.session.scalar(select(Patient.id).where(Patient.given_name == "Jamie"))
@@ -144,7 +142,7 @@ def test_nurse_runs_the_session_both_sign_and_the_pdf_has_the_facts(live_server,
     download.value.save_as(path)
     reader = PdfReader(io.BytesIO(path.read_bytes()))
     text = " ".join(p.extract_text() for p in reader.pages).replace("\n", " ")
-    today = datetime.now(ZoneInfo("America/New_York")).date().isoformat()
+    today = clinic_today.isoformat()  # the server's clock is frozen at noon for this test
     for expected in ("Jamie Lee", "Nurse Nora Reyes", today, CONTENT.version, "Agrees to a trial",
                      "Will I still need my pain pills?", CONTENT.content_hash[:16]):
         assert expected in text, expected

@@ -1,5 +1,5 @@
 """Pump in the browser: a nurse records a refill, a doctor confirms it blind; the patient's /pump, .ics and card."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -26,7 +26,8 @@ def _errors(page) -> list:
     return errors
 
 
-def test_nurse_records_and_doctor_confirms_then_patient_sees_the_new_due_date(live_server, tablet, browser, phone):
+def test_nurse_records_and_doctor_confirms_then_patient_sees_the_new_due_date(live_server, tablet, browser, phone,
+                                                                             clinic_today):
     base, app = live_server
     pid = _patient_id(app)
     nurse = tablet.new_page()
@@ -76,8 +77,7 @@ def test_nurse_records_and_doctor_confirms_then_patient_sees_the_new_due_date(li
     doctor_context.close()
 
     # 40 mL at 0.5 mL/day: the alarm at 2 mL is 76 days away; morphine's 90-day stability is later.
-    today = datetime.now(ZoneInfo("America/New_York")).date()  # the live server runs on the real clock
-    expected = today + timedelta(days=76)
+    expected = clinic_today + timedelta(days=76)  # the server's clock is frozen at noon for this test
     patient = phone.new_page()
     errors += _errors(patient)
     sign_in(patient, base, "patient@demo.test")
