@@ -81,7 +81,7 @@ def test_nurse_triage_record_and_exports(live_server, staff_context, phone, tmp_
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
     assert "Pat Morgan" in text and "Gabapentin" in text
     with nurse.expect_download() as download:
-        nurse.get_by_role("link", name="Record as FHIR R4 Bundle (JSON)").click()
+        nurse.get_by_role("link", name="Whole record as FHIR R4 (4.0.1) Bundle, JSON").click()
     download.value.save_as(tmp_path / "bundle.json")
     bundle = Bundle.model_validate_json((tmp_path / "bundle.json").read_bytes())
     assert bundle.entry[0].resource.name[0].family == "Morgan"

@@ -131,6 +131,7 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "exports.diary_csv": (STAFF, "a_data"),
     "exports.fhir_bundle": (STAFF, "a_data"),
     "exports.summary_pdf": (STAFF, "a_data"),
+    "exports.clinic_fhir_bulk": (("admin",), "self"),
 }
 
 # A GET that answers with a redirect for some signed-in people, by design.

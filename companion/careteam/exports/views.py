@@ -1,9 +1,10 @@
 """HTTP for exports: the care team's visit summary, CSV and FHIR for one patient; the patient's own CSV and FHIR."""
 from flask import Blueprint, Response, request
+from flask_login import current_user
 
 from companion.accounts.context import current_patient
 from companion.audit import services as audit
-from companion.careteam.exports import csv, fhir, pdf, queries
+from companion.careteam.exports import bulk, csv, fhir, pdf, queries
 from companion.careteam.views import clinic_patient_or_404
 from companion.clock import utcnow
 from companion.web import STAFF, roles_required
@@ -12,8 +13,8 @@ bp = Blueprint("exports", __name__)
 
 
 def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
-    """An attachment that no cache keeps (patient data)."""
-    response = Response(body, mimetype=mimetype)
+    """An attachment that no cache keeps (patient data); `mimetype` may carry parameters (fhirVersion)."""
+    response = Response(body, content_type=mimetype) if ";" in mimetype else Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -49,9 +50,9 @@ def diary_csv(patient_id: int):
 @bp.route("/care/patients/<int:patient_id>/export/fhir.json")
 @roles_required(*STAFF)
 def fhir_bundle(patient_id: int):
-    """The patient's record as a FHIR R4 Bundle (validated before it is sent)."""
+    """The patient's whole record ($everything-style) as a FHIR R4 Bundle (validated before it is sent)."""
     patient = _staff_patient("fhir_bundle")
-    return _download(fhir.bundle_json(queries.gather(patient, utcnow())), "application/fhir+json",
+    return _download(fhir.bundle_json(queries.gather(patient, utcnow())), fhir.MIME,
                      f"companion-{patient.id}.fhir.json")
 
 
@@ -77,5 +78,19 @@ def my_diary_csv():
 def my_fhir_bundle():
     """The patient's own record as a FHIR R4 Bundle."""
     patient = _own_patient("fhir_bundle")
-    return _download(fhir.bundle_json(queries.gather(patient, utcnow())), "application/fhir+json",
+    return _download(fhir.bundle_json(queries.gather(patient, utcnow())), fhir.MIME,
                      "my-companion-record.fhir.json")
+
+
+@bp.route("/admin/export/fhir.zip", methods=["POST"])
+@roles_required("admin")
+def clinic_fhir_bulk():
+    """Every patient of the admin's clinic as bulk-data NDJSON, one file per resource type, in one zip (POST: it
+    is a large audited read, and it is never prefetched)."""
+    now = utcnow()
+    patients = queries.clinic_patients(current_user.clinic_id)
+    files = fhir.ndjson_files(queries.gather(patient, now) for patient in patients)
+    audit.record_now("clinic_fhir_exported", object_type="clinic", object_id=current_user.clinic_id,
+                     patients=len(patients), counts={name: body.count("\n") for name, body in files.items()})
+    return _download(bulk.zip_of(files, now, fhir.FHIR_VERSION), "application/zip",
+                     f"companion-clinic-{current_user.clinic_id}-fhir.zip")
