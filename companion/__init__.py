@@ -26,8 +26,9 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects and import every model so metadata is complete."""
     from companion import models  # noqa: F401  (all tables, for Alembic and create_all)
     from companion.accounts import queries, sessions
-    from companion.extensions import babel, csrf, db, htmx, login_manager, migrate
+    from companion.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 
+    compress.init_app(app)  # first, so its after_request runs last, on the final body and headers
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"))
     csrf.init_app(app)

@@ -73,4 +73,12 @@ def load() -> dict:
         "UPLOAD_DIR": str(INSTANCE / "uploads"),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "ARGON2_PROFILE": os.environ.get("ARGON2_PROFILE", "default"),
+        # The app compresses its own responses (make run has no proxy in front; a phone on a weak signal
+        # pays for every byte). Brotli first: every browser we support sends "br".
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                               "application/fhir+json", "application/manifest+json", "image/svg+xml", "text/csv"],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],
+        "COMPRESS_BR_LEVEL": 5,
+        "COMPRESS_MIN_SIZE": 500,
     }

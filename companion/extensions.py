@@ -1,5 +1,6 @@
 """The unbound extension objects, bound to the app in create_app."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -14,3 +15,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 babel = Babel()
+compress = Compress()

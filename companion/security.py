@@ -81,6 +81,14 @@ def require_staff_two_factor():
     return redirect(target)
 
 
+def _current_version(req) -> bool:
+    """Whether ?v= names the static file's current content hash."""
+    from companion.template_globals import asset
+
+    wanted = req.args.get("v")
+    return bool(wanted) and asset(req.view_args.get("filename", "")).endswith(f"v={wanted}")
+
+
 def add_headers(response):
     """CSP and friends everywhere; no-store on anything that is not a public static asset."""
     headers = response.headers
@@ -94,6 +102,9 @@ def add_headers(response):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.endpoint not in CACHEABLE_ENDPOINTS:
         headers["Cache-Control"] = "no-store"
+    elif request.endpoint == "static" and response.status_code == 200 and _current_version(request):
+        # asset() puts the file's content hash in ?v=: while it matches, this URL's body never changes
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"
     response.vary.add("HX-Request")
     response.vary.add("Cookie")
     return response
