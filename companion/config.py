@@ -71,6 +71,8 @@ def load() -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "companion@localhost"),
         "BABEL_DEFAULT_LOCALE": "en",
         "UPLOAD_DIR": str(INSTANCE / "uploads"),
+        # Wound photos: "database" in production (every web host sees each photo), "disk" for make run.
+        "STORAGE_BACKEND": os.environ.get("COMPANION_STORAGE", "database" if production else "disk"),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "ARGON2_PROFILE": os.environ.get("ARGON2_PROFILE", "default"),
         # The app compresses its own responses (make run has no proxy in front; a phone on a weak signal

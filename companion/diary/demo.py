@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
@@ -112,7 +111,7 @@ def _seed_wound_checks(patient: Patient, tz: ZoneInfo, now: datetime) -> None:
         entry = _entry(patient, "wound", raw, at, patient.user_id)
         if hour == 9:
             photo = _demo_photo(red)
-            name = photos.store(photo, current_app.config["UPLOAD_DIR"])
+            name = photos.store(photo)
             db.session.add(WoundPhoto(entry_id=entry.id, patient_id=patient.id, site="belly", stored_name=name,
                                       width=photo.width, height=photo.height, size_bytes=len(photo.data)))
 

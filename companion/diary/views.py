@@ -5,7 +5,7 @@ import json
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
@@ -152,10 +152,10 @@ def photo(photo_id: int):
     if current_user.is_staff:
         audit.record_now("wound_photo_viewed", patient_id=found.patient_id, object_type="wound_photo",
                          object_id=found.id)
-    path = photo_files.path_of(found.stored_name, current_app.config["UPLOAD_DIR"])
-    if not path.exists():
+    data = photo_files.load(found.stored_name)
+    if data is None:
         abort(404)
-    return send_file(path, mimetype=found.content_type, max_age=0)
+    return Response(data, mimetype=found.content_type)
 
 
 @bp.route("/diary/settings", methods=["GET", "POST"])

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from companion.accounts.models import Patient, User
@@ -151,7 +150,7 @@ def record_entry(patient: Patient, kind: str, form_data: Mapping, *, reporter_us
     except IntegrityError:  # the same UUID arrived twice at once: the other request stored it
         db.session.rollback()
         for name in stored:
-            photo_files.discard(name, current_app.config["UPLOAD_DIR"])
+            photo_files.discard(name)
         return replay_of(patient, client_entry_id) or Recorded(errors={"": "Not saved. Please try again."})
     escalation.after_commit(assessment)
     return Recorded(entry=entry, assessment=assessment, answers=result.answers)
@@ -174,11 +173,10 @@ def _new_entry(patient, kind, result, user, reporter, client_entry_id, recorded_
 
 
 def _store_photos(entry: DiaryEntry, prepared: Mapping[str, photo_files.PreparedPhoto]) -> list[str]:
-    """Write each prepared photo to disk and add its row to the entry's transaction."""
-    upload_dir = current_app.config["UPLOAD_DIR"]
+    """Keep each prepared photo (disk, or a row in this transaction) and add its row to the entry's transaction."""
     names = []
     for site, photo in prepared.items():
-        name = photo_files.store(photo, upload_dir)
+        name = photo_files.store(photo)
         names.append(name)
         db.session.add(WoundPhoto(entry_id=entry.id, patient_id=entry.patient_id, site=site, stored_name=name,
                                   width=photo.width, height=photo.height, size_bytes=len(photo.data)))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from companion import storage
+
 try:  # HEIC (iPhone photos) only where pillow-heif is installed; everything else works without it.
     from pillow_heif import register_heif_opener
 
@@ -72,20 +74,23 @@ def prepare(raw: bytes) -> PreparedPhoto:
     return PreparedPhoto(out.getvalue(), clean.width, clean.height)
 
 
-def store(photo: PreparedPhoto, upload_dir: str) -> str:
-    """Write the photo under UPLOAD_DIR with a random name (never the patient's file name); return it."""
-    folder = Path(upload_dir) / SUBDIR
-    folder.mkdir(parents=True, exist_ok=True)
+def store(photo: PreparedPhoto) -> str:
+    """Keep the photo under a random name (never the patient's file name) in the configured storage; return it."""
     name = f"{secrets.token_hex(20)}.jpg"
-    (folder / name).write_bytes(photo.data)
+    storage.save(SUBDIR, name, photo.data)
     return name
 
 
+def load(stored_name: str) -> bytes | None:
+    """A stored photo's bytes, or None."""
+    return storage.load(SUBDIR, stored_name)
+
+
 def path_of(stored_name: str, upload_dir: str) -> Path:
-    """Where a stored photo lives on disk (the name is ours, so it cannot climb out of the folder)."""
+    """Where a stored photo lives with the disk backend (the name is ours, so it cannot climb out of the folder)."""
     return Path(upload_dir) / SUBDIR / Path(stored_name).name
 
 
-def discard(stored_name: str, upload_dir: str) -> None:
-    """Remove a file written for an entry whose transaction did not commit."""
-    path_of(stored_name, upload_dir).unlink(missing_ok=True)
+def discard(stored_name: str) -> None:
+    """Remove a photo written for an entry whose transaction did not commit."""
+    storage.discard(SUBDIR, stored_name)
