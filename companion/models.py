@@ -10,3 +10,4 @@ from companion.notify.models import Notification, PushSubscription  # noqa: F401
 from companion.diary.models import CheckinReminderPreference, DiaryEntry, WoundPhoto  # noqa: F401
 from companion.consent.models import ConsentRecord, ConsentSession, ModuleRead, SessionQuestion, TeachBackAnswer  # noqa: F401
 from companion.clinic.models import OnCallShift  # noqa: F401
+from companion.consent.decision_aid.models import DecisionAidAnswer  # noqa: F401
