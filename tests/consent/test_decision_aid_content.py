@@ -120,3 +120,26 @@ def test_the_reading_grade_shown_on_the_about_page_is_the_measured_one():
     aid = load("en")
     assert abs(aid.measured_grade - round(grade(patient_text(aid)), 1)) <= 0.1, grade(patient_text(aid))
     assert "{grade}" in aid.about["testing"]
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "consent" / "decision_aid"
+PATIENT_TEMPLATES = ["options.html", "_outcome.html", "values.html", "_values.html", "summary.html",
+                     "_summary_body.html", "about.html"]
+_STRING = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')""")
+
+
+def template_strings() -> list[str]:
+    """Every _() string of the decision aid's patient pages, placeholders filled with short words."""
+    out = []
+    for name in PATIENT_TEMPLATES:
+        for double, single in _STRING.findall((TEMPLATES / name).read_text(encoding="utf-8")):
+            text = re.sub(r"%\((\w+)\)s", "3", double or single)
+            out.append(text if text.rstrip().endswith((".", "?", "!", ":")) else text + ".")
+    return out
+
+
+def test_the_page_words_around_the_content_read_at_grade_8_or_below():
+    strings = template_strings()
+    assert len(" ".join(strings).split()) >= 100, "too little text to score reliably"
+    assert grade(" ".join(strings)) <= MAX_GRADE, grade(" ".join(strings))
+    assert [s for s in strings if len(s.split()) >= 12 and grade(s) > MAX_GRADE + 1] == []

@@ -134,3 +134,15 @@ def test_about_page_gives_dates_authors_conflicts_update_policy_testing_and_sour
     assert f"grade {AID.measured_grade:.1f}" in page
     for s in AID.cited():
         assert f'id="source-{s["key"]}"' in page
+
+
+def test_the_aid_follows_the_reader_language_and_falls_back_to_english(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        assert queries.current_aid().language == "en"
+        with force_locale("es"):
+            assert queries.current_aid().language == "es"
+            assert queries.current_aid().option("stay").name == "Seguir con su tratamiento actual"
+        with force_locale("fr"):
+            assert queries.current_aid().language == "en"

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from companion.clock import utcnow
 from companion.consent.decision_aid.queries import Summary
 from companion.consent.pdf import _RecordPDF, use_unicode_font
+from companion.consent.rules import local_date
 
 
 def _doc() -> _RecordPDF:
@@ -33,7 +34,8 @@ def render(patient, summary: Summary, scale: dict) -> bytes:
     aid, answer = summary.aid, summary.answer
     _text(doc, _("My decision summary: treatment for long-term pain"), size=15, bold=True, height=8)
     _text(doc, f"{patient.full_name} · {patient.clinic.name}")
-    saved = answer.saved_at.date().isoformat() if answer else _("not saved yet")
+    tz = patient.clinic.timezone
+    saved = local_date(answer.saved_at, tz).isoformat() if answer else _("not saved yet")
     _text(doc, _("Answers saved: %(date)s. Information dated %(date2)s.", date=saved, date2=aid.version), size=9)
     doc.ln(2)
     _text(doc, _("Right now I lean toward"), size=12, bold=True, height=7)
@@ -48,5 +50,5 @@ def render(patient, summary: Summary, scale: dict) -> bytes:
     doc.ln(3)
     _text(doc, _("Options I compared: %(names)s.", names="; ".join(o.name for o in aid.options)), size=9)
     _text(doc, _("Printed %(date)s. This summary is for talking with your care team. It is not a consent form.",
-                 date=utcnow().date().isoformat()), size=9)
+                 date=local_date(utcnow(), tz).isoformat()), size=9)
     return bytes(doc.output())
