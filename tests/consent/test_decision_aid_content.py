@@ -143,3 +143,10 @@ def test_the_page_words_around_the_content_read_at_grade_8_or_below():
     assert len(" ".join(strings).split()) >= 100, "too little text to score reliably"
     assert grade(" ".join(strings)) <= MAX_GRADE, grade(" ".join(strings))
     assert [s for s in strings if len(s.split()) >= 12 and grade(s) > MAX_GRADE + 1] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_at_a_glance_table_has_a_cell_for_every_column_of_every_option(language):
+    aid = load(language)
+    assert len(aid.glance_columns) == 4
+    assert all(len(o.glance) == len(aid.glance_columns) for o in aid.options)

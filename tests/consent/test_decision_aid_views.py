@@ -36,6 +36,9 @@ def test_options_page_shows_every_option_with_icon_arrays_for_each_figure(client
     assert 'aria-label="4 out of 100 people"' in page and 'aria-label="2 to 8 out of 100 people"' in page
     assert page.count("no good figure exists") >= 5
     assert 'href="/learn/options/about#source-S40"' in page
+    for o in AID.options:  # the at-a-glance table: one row per option, one cell per column
+        row = re.search(rf'<tr data-glance="{o.key}">(.*?)</tr>', page).group(1)
+        assert row.count("<td") == len(AID.glance_columns) and all(cell in row for cell in o.glance)
 
 
 def test_caregiver_reads_the_options_but_the_values_are_the_patients_own(client, world):

@@ -38,6 +38,7 @@ class Option:
     certainty: str
     outcomes: tuple[Outcome, ...]
     sources: tuple[str, ...]
+    glance: tuple[str, ...] = ()
 
     @property
     def benefits(self) -> list[Outcome]:
@@ -69,6 +70,8 @@ class DecisionAid:
     title: str
     intro: str
     people_like_you: str
+    glance_title: str
+    glance_columns: tuple[str, ...]
     options: tuple[Option, ...]
     values: tuple[Value, ...]
     about: dict
@@ -109,12 +112,14 @@ def load(language: str = "en") -> DecisionAid:
     raw = read_raw(language)
     options = tuple(Option(key=o["key"], name=o["name"], involves=" ".join(o["involves"].split()),
                            living_with=" ".join(o["living_with"].split()), certainty=" ".join(o["certainty"].split()),
-                           outcomes=tuple(_outcome(x) for x in o["outcomes"]), sources=tuple(o.get("sources") or ()))
+                           outcomes=tuple(_outcome(x) for x in o["outcomes"]), sources=tuple(o.get("sources") or ()),
+                           glance=tuple(o["glance"]))
                     for o in raw["options"])
     sources = tuple(yaml.safe_load((CONTENT_DIR / "sources.yaml").read_text(encoding="utf-8")))
     return DecisionAid(language=raw["language"], content_date=raw["content_date"], evidence_date=raw["evidence_date"],
                        next_review=raw["next_review"], title=raw["title"], intro=" ".join(raw["intro"].split()),
                        people_like_you=" ".join(raw["people_like_you"].split()), options=options,
+                       glance_title=raw["glance_title"], glance_columns=tuple(raw["glance_columns"]),
                        values=tuple(Value(v["key"], v["text"]) for v in raw["values"]),
                        about={k: " ".join(v.split()) for k, v in raw["about"].items()},
                        measured_grade=float(raw["measured_grade"]), sources=sources)
