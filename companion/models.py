@@ -11,3 +11,4 @@ from companion.diary.models import CheckinReminderPreference, DiaryEntry, WoundP
 from companion.consent.models import ConsentRecord, ConsentSession, ModuleRead, SessionQuestion, TeachBackAnswer  # noqa: F401
 from companion.clinic.models import OnCallShift  # noqa: F401
 from companion.storage import StoredFile  # noqa: F401
+from companion.consent.decision_aid.models import DecisionAidAnswer  # noqa: F401

@@ -35,13 +35,18 @@ class _RecordPDF(FPDF):
         return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
 
 
-def _new_pdf(record: ConsentRecord) -> _RecordPDF:
-    """A PDF with a Unicode font when one is installed."""
-    doc = _RecordPDF(format="A4")
+def use_unicode_font(doc: _RecordPDF) -> None:
+    """Switch the document to DejaVu when it is installed (names in most scripts)."""
     if (FONT_DIR / "DejaVuSans.ttf").is_file() and (FONT_DIR / "DejaVuSans-Bold.ttf").is_file():
         doc.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
         doc.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         doc.body_font, doc.unicode = "DejaVu", True
+
+
+def _new_pdf(record: ConsentRecord) -> _RecordPDF:
+    """A PDF with a Unicode font when one is installed."""
+    doc = _RecordPDF(format="A4")
+    use_unicode_font(doc)
     doc.record_label = f"Consent record {record.id}"
     doc.set_title(f"Consent record {record.id}")
     doc.set_author("Companion")

@@ -7,6 +7,8 @@ from companion.accounts import queries as accounts
 from companion.accounts.context import current_patient
 from companion.audit import services as audit
 from companion.consent import pdf, queries, rules, services
+from companion.consent.decision_aid import queries as decision_aid
+from companion.consent.decision_aid.forms import SCALE_LABELS
 from companion.consent.forms import AnswerForm, QuestionForm, SignForm
 from companion.web import CLINICIANS, PATIENT_SIDE, found_or_404, render_page, roles_required, wants_partial
 
@@ -155,7 +157,8 @@ def _session_page(patient, question_form=None, sign_form=None, status: int = 200
                state=queries.consent_state(patient), reconsent=queries.needs_reconsent(patient),
                session_questions=session.questions if session else [],
                question_form=question_form if question_form is not None else QuestionForm(formdata=None),
-               sign_form=sign_form, tz=patient.clinic.timezone, rules=rules)
+               sign_form=sign_form, tz=patient.clinic.timezone, rules=rules,
+               decision_summary=decision_aid.summary(patient.id), decision_scale=dict(SCALE_LABELS))
     return render_page("consent/session.html", partial or "consent/session.html", status=status, **ctx)
 
 

@@ -82,6 +82,12 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "consent.sign": (CLINICIANS, "a_data"),
     "consent.staff_pdf": (CLINICIANS, "a_data"),
     "consent.reconsent": (CLINICIANS, "self"),
+    "decision_aid.options": (PATIENT_SIDE, "patient"),
+    "decision_aid.values": (("patient",), "patient"),
+    "decision_aid.summary": (("patient",), "patient"),
+    "decision_aid.summary_pdf": (("patient",), "patient"),
+    "decision_aid.about": (PATIENT_SIDE, "self"),
+    "decision_aid.staff_summary_pdf": (CLINICIANS, "a_data"),
     # Pump
     "pump.card": (PATIENT_SIDE, "patient"),
     "pump.card_offline": (PATIENT_SIDE, "patient"),
