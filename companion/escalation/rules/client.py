@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..thresholds import Threshold, values
-from .base import SEDATIVES, SLEEPY, VERY_SLEEPY, WINDOWS
+from .base import SEDATIVES, SLEEPY, VERY_SLEEPY, WINDOWS, WITHDRAWAL_SIGNS
+from .drugs import CLONIDINE_SIGNS
 
 # Format: a list of {"code", "tier", "when"}; "when" is an AND list of {"key", "op", "value"};
 # the entries are ORed. Ops: eq, lt, le, gt, ge, in (value in list), contains (list contains
@@ -51,9 +52,53 @@ def client_emergency_rules(thresholds: Mapping[str, Threshold] | None = None) ->
         *[("cord_compression_signs", [_true(key)]) for key in _CORD_KEYS],
         ("cord_compression_signs", [_true("cannot_pass_urine"), _true("numbness_new")]),
     ]
+    entries += [
+        ("slow_breathing_sleepy", [_when("breaths_per_min", "le", t["breaths_per_min_min"]),
+                                   _when("sleepiness", "in", list(SLEEPY))]),
+        ("meningitis_signs_confused", [_true("confusion_new"), _true("stiff_neck")]),
+        ("meningitis_signs_confused", [_true("confusion_new"), _when("headache", "eq", "severe")]),
+        ("meningitis_signs_unmeasured", [_true("feels_feverish"), _true("stiff_neck"),
+                                         _when("headache", "in", ["mild", "severe"])]),
+    ]
     rules: list[dict] = [{"code": code, "tier": "emergency", "when": when} for code, when in entries]
-    for event, limit in WINDOWS.items():  # the one context-raised emergency [S14][S31]
-        key = f"days_since_{event}"
-        rules.append({"code": "breathing_trouble_after_change", "tier": "emergency", "uses_context": True,
-                      "when": [_true("breathing_trouble"), _when(key, "ge", 0), _when(key, "le", t[limit])]})
+    rules += [{"code": code, "tier": "emergency", "uses_context": True, "when": when}
+              for code, when in _context_entries(t, fever)]
     return rules
+
+
+def _windows(t: Mapping[str, float], events: tuple[str, ...] = tuple(WINDOWS)) -> list[list[dict]]:
+    """One condition pair per risk window: days_since_<event> within 0..limit."""
+    return [[_when(f"days_since_{e}", "ge", 0), _when(f"days_since_{e}", "le", t[WINDOWS[e]])] for e in events]
+
+
+def _taking(drug: str) -> list[dict]:
+    """The alternatives that say the regimen holds `drug` (first drug, or any drug of a mixture)."""
+    return [_when("drug", "eq", drug), _when("drugs", "contains", drug)]
+
+
+def _context_entries(t: Mapping[str, float], fever: dict) -> list[tuple[str, list[dict]]]:
+    """The emergencies that need context (windows, drugs, pump state), flattened to AND lists."""
+    found: list[tuple[str, list[dict]]] = []
+    for window in _windows(t):  # a toxicity sign inside a risk window [S14][S31]
+        found.append(("breathing_trouble_after_change", [_true("breathing_trouble"), *window]))
+        found.append(("sleepy_after_change", [_when("sleepiness", "eq", "drifts_off"), *window]))
+        found += [("sedative_drowsy_after_change", [_when("sleepiness", "eq", "slightly_drowsy"),
+                                                    _when("medications_taken", "contains", m), *window])
+                  for m in SEDATIVES]
+    for window in _windows(t, ("refill",)):
+        found.append(("pocket_fill_with_sedation", [_true("pump_site_swelling_new"),
+                                                    _when("sleepiness", "in", list(SLEEPY)), *window]))
+    early = [_true("itching"), _true("numbness_new"), _when("pump_alarm", "eq", "two_tone"), _true("fainted"),
+             *[_when("withdrawal_signs", "contains", s) for s in WITHDRAWAL_SIGNS]]
+    fevers = [fever, _true("feels_feverish")]
+    severe = [*fevers, _true("confusion_new"), _true("hallucinations")]
+    confused = [_true("confusion_new"), _true("hallucinations")]
+    for taking in _taking("baclofen"):  # boxed warning: withdrawal with fever or confusion [T1][T7]
+        found += [("baclofen_withdrawal_severe", [taking, e, s]) for e in early for s in severe]
+        found += [("baclofen_withdrawal_severe", [taking, h, c]) for h in fevers for c in confused]
+    stopped = [_when("pump_alarm", "eq", "two_tone"), _when("days_until_low_reservoir", "le", 0),
+               _true("refill_overdue")]
+    signs = [*[_when("withdrawal_signs", "contains", s) for s in CLONIDINE_SIGNS], _when("headache", "eq", "severe")]
+    for taking in _taking("clonidine"):  # rebound hypertension [T46][T49]
+        found += [("clonidine_withdrawal", [taking, st, sg]) for st in stopped for sg in signs]
+    return found
