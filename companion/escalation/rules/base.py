@@ -20,9 +20,12 @@ NO_WITHDRAWAL_DRUGS = ("ziconotide", "bupivacaine")  # no withdrawal syndrome on
 # Events after which risk is higher, each with the threshold that sets its window [S14][S31][S22].
 WINDOWS = {"refill": "refill_window_days", "dose_increase": "dose_increase_window_days",
            "implant": "implant_window_days", "mri": "mri_window_days"}
-SAFETY_NET = "If you get very sleepy or breathe slowly, have someone call emergency services."
-# For someone who has just reported sleepiness, "if you get very sleepy" would read as dismissive.
-SAFETY_NET_SLEEPY = "If you get sleepier or breathe slowly, have someone call emergency services."
+# "Sleepier", not "very sleepy": it must also make sense to someone who has just reported sleepiness.
+SAFETY_NET = "If you get sleepier or breathe slowly, have someone call emergency services."
+# The management steps of an opioid overdose, for the staff rationale [T18].
+NALOXONE_STEPS = ("Manage: airway and breathing; naloxone 0.4-2 mg IV, repeat every 2-3 min (reconsider if no "
+                  "response by 10 mg); drain 30-40 mL CSF if safe (IT); empty the reservoir; watch for recurrence, "
+                  "naloxone wears off before IT morphine.")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .base import SAFETY_NET, SAFETY_NET_SLEEPY, SEDATIVES, SLEEPY, VERY_SLEEPY, Facts, Reason, reason
+from .base import NALOXONE_STEPS, SAFETY_NET, SEDATIVES, SLEEPY, VERY_SLEEPY, Facts, Reason, reason
 
 
 def breathing_slow(f: Facts) -> Iterator[Reason]:
@@ -12,7 +12,7 @@ def breathing_slow(f: Facts) -> Iterator[Reason]:
     if bpm is not None and bpm < f.t["breaths_per_min_min"]:
         yield reason("breathing_slow", "emergency", "Breathing this slowly can mean too much pain medicine.",
                      f"RR {bpm:g}/min, below {f.t['breaths_per_min_min']:g}: opioid respiratory "
-                     "depression until proven otherwise.", "S14", "Do not leave them alone.")
+                     f"depression until proven otherwise. {NALOXONE_STEPS}", "S14, T18", "Do not leave them alone.")
 
 
 def breathing_at_limit(f: Facts) -> Iterator[Reason]:
@@ -23,7 +23,7 @@ def breathing_at_limit(f: Facts) -> Iterator[Reason]:
     if f.sleepy():
         yield reason("slow_breathing_sleepy", "emergency", "Slow breathing while sleepy can mean too much "
                      "medicine.", f"RR {bpm:g}/min (top of the 8-10 danger band) with sedation: two signs "
-                     "of toxicity together.", "S14, S70", "Do not leave them alone.")
+                     f"of toxicity together. {NALOXONE_STEPS}", "S14, S70, T18", "Do not leave them alone.")
     elif f.recent():
         yield reason("slow_breathing_after_change", "urgent", "Breathing this slowly so soon after a pump "
                      "change needs a check.", f"RR {bpm:g}/min, top of the 8-10 danger band, inside the "
@@ -34,8 +34,8 @@ def hard_to_wake(f: Facts) -> Iterator[Reason]:
     """Minimal or no response (POSS 4) calls for stopping the opioid and naloxone [S70][S14]."""
     if f.o.get("sleepiness") == "hard_to_wake":
         yield reason("hard_to_wake", "emergency", "Being very hard to wake can mean too much pain medicine.",
-                     "Cannot be kept awake (POSS 4 equivalent): overdose until proven otherwise.",
-                     "S70, S14", "Do not leave them alone.")
+                     f"Cannot be kept awake (POSS 4 equivalent): overdose until proven otherwise. {NALOXONE_STEPS}",
+                     "S70, S14, T18", "Do not leave them alone.")
 
 
 def breathing_trouble(f: Facts) -> Iterator[Reason]:
@@ -92,11 +92,11 @@ def sedation(f: Facts) -> Iterator[Reason]:
     elif level == "drifts_off":
         yield reason("sleepy_drifts_off", "urgent", "Falling asleep while talking can mean too much "
                      "medicine.", "Drifts off mid-conversation (POSS 3 equivalent; caregiver or self "
-                     "report is unvalidated): unacceptable sedation.", "S70", SAFETY_NET_SLEEPY)
+                     "report is unvalidated): unacceptable sedation.", "S70", SAFETY_NET)
     elif level == "slightly_drowsy" and f.recent():
         yield reason("drowsy_after_change", "routine", "Some drowsiness can happen after a pump change.",
                      f"POSS 2 inside the 72 h window after: {', '.join(f.recent())}; acceptable, "
-                     "watch the trend.", "S70, S31", SAFETY_NET_SLEEPY)
+                     "watch the trend.", "S70, S31", SAFETY_NET)
 
 
 def sedating_medicines(f: Facts) -> Iterator[Reason]:
@@ -114,7 +114,7 @@ def sedating_medicines(f: Facts) -> Iterator[Reason]:
                      f"72 h window after: {', '.join(f.recent())}.", "S31, S67, T23")
     elif level == "slightly_drowsy":
         yield reason("sedative_drowsy", "urgent", "Feeling drowsy after other medicine or alcohol needs "
-                     "a check.", f"Drowsy after {taken}: risk of progression.", "S31, S67", SAFETY_NET_SLEEPY)
+                     "a check.", f"Drowsy after {taken}: risk of progression.", "S31, S67", SAFETY_NET)
     elif f.recent():
         yield reason("sedative_after_change", "urgent", "Other medicine or alcohol so soon after a pump "
                      "change adds risk.", f"{taken} inside the 72 h window after: "
