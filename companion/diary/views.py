@@ -21,7 +21,7 @@ from companion.diary.models import DiaryEntry
 from companion.diary.questionnaires import CHECKIN, POST_REFILL, SITES, WOUND
 from companion.diary.services import photos as photo_files
 from companion.escalation import routing
-from companion.escalation.rules import client_emergency_rules
+from companion.escalation.rules import client_rules
 from companion.extensions import db
 from companion.pump import queries as pump_queries
 from companion.web import PATIENT_SIDE, STAFF, render_page, roles_required
@@ -65,7 +65,7 @@ def form_context(kind: str, patient, values: MultiDict, errors: dict | None = No
         "errors": errors or {}, "emergency": emergency, "urgent": urgent, "client_entry_id": client_entry_id or str(uuid.uuid4()),
         "weekly_due": kind == "checkin" and queries.weekly_due(patient, now),
         "previous": queries.last_entry(patient, kind), "sites": SITES if kind == "wound" else (),
-        "emergency_rules": client_emergency_rules(routing.clinic_thresholds(patient.clinic_id)),
+        "emergency_rules": client_rules(routing.clinic_thresholds(patient.clinic_id)),
         "fields": field_map(questionnaire), "form": EntryForm(formdata=None),
     }
 

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 import textstat
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import companion.escalation.rules as rules
 from companion.escalation import vignettes
-from companion.escalation.rules import TIERS, client_emergency_rules, evaluate
+from companion.escalation.rules import TIERS, client_emergency_rules, client_rules, evaluate
 from companion.escalation.thresholds import DEFAULTS, tighten
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -300,7 +302,9 @@ def _same(x: object, y: object) -> bool:
 
 
 def _holds(data: dict, cond: dict) -> bool:
-    """Pure-Python mirror of the phone's interpreter for one condition; missing key is false."""
+    """Pure-Python mirror of the phone's interpreter for one condition; missing key is false (ne: true)."""
+    if cond["op"] == "ne":
+        return cond["key"] not in data or not _same(data[cond["key"]], cond["value"])
     if cond["key"] not in data:
         return False
     a, op, b = data[cond["key"]], cond["op"], cond["value"]
@@ -338,3 +342,36 @@ def test_client_rules_match_evaluate(thresholds: dict | None) -> None:
         assert {r.code for r in no_ctx.reasons if r.tier == "emergency"} <= matched, obs
         with_ctx = evaluate(obs, ctx, tight)
         assert bool(_client_codes(data, {**ctx, **obs})) == (with_ctx.tier == "emergency"), (obs, ctx)
+
+
+def _client_tier(data_rules: list[dict], data: dict) -> str | None:
+    """The most severe tier among the phone's matching entries (context entries skipped, as the phone does)."""
+    tiers = {r["tier"] for r in data_rules if not r.get("uses_context") and all(_holds(data, c) for c in r["when"])}
+    return next((t for t in ("emergency", "urgent") if t in tiers), None)
+
+
+@pytest.mark.parametrize("thresholds", [None, {"breaths_per_min_min": 12, "fever_c": 37.5, "withdrawal_signs_min": 1,
+                                                "constipation_days": 2}])
+def test_offline_rules_agree_with_evaluate_on_urgent_and_emergency(thresholds: dict | None) -> None:
+    """On every vignette and the random inputs, the phone says urgent or emergency exactly when evaluate() does."""
+    tight = tighten(DEFAULTS, thresholds or {})
+    data = client_rules(tight)
+    assert {c["op"] for r in data for c in r["when"]} <= {"eq", "lt", "le", "gt", "ge", "in", "contains", "ne"}
+    for obs, _ in all_inputs():
+        server = evaluate(obs, {}, tight).tier
+        assert _client_tier(data, obs) == (server if server in ("emergency", "urgent") else None), (obs, server)
+
+
+_VALUES = st.sampled_from
+_OBS = st.fixed_dictionaries({}, optional={k: _VALUES(v) for k, v in VOCAB.items()})
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(obs=_OBS)
+def test_offline_rules_agree_with_evaluate_on_hypothesis_inputs(obs: dict) -> None:
+    """Hypothesis: any mix of vocabulary answers gets the same urgent/emergency verdict offline and online."""
+    server = evaluate(obs, {}).tier
+    assert _client_tier(_CLIENT, obs) == (server if server in ("emergency", "urgent") else None), (obs, server)
+
+
+_CLIENT = client_rules()

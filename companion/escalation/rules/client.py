@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import combinations
 
 from ..thresholds import Threshold, values
 from .base import SEDATIVES, SLEEPY, VERY_SLEEPY, WINDOWS, WITHDRAWAL_SIGNS
@@ -9,7 +10,8 @@ from .drugs import CLONIDINE_SIGNS
 
 # Format: a list of {"code", "tier", "when"}; "when" is an AND list of {"key", "op", "value"};
 # the entries are ORed. Ops: eq, lt, le, gt, ge, in (value in list), contains (list contains
-# value). A missing key or a value of the wrong type makes a condition false. Keys are looked
+# value), ne (missing, or not equal). Apart from ne, a missing key or a value of the wrong type
+# makes a condition false. Keys are looked
 # up in the observations; entries marked "uses_context" also need the context keys (the two
 # vocabularies do not overlap), and simply never match on a phone that does not send them.
 _CORD_KEYS = ("leg_weakness_new", "walking_harder_new", "bladder_control_change_new",
@@ -102,3 +104,46 @@ def _context_entries(t: Mapping[str, float], fever: dict) -> list[tuple[str, lis
     for taking in _taking("clonidine"):  # rebound hypertension [T46][T49]
         found += [("clonidine_withdrawal", [taking, st, sg]) for st in stopped for sg in signs]
     return found
+
+
+def client_urgent_rules(thresholds: Mapping[str, Threshold] | None = None) -> list[dict]:
+    """Return the urgent tier of evaluate() without context as JSON-able data (the phone has no context)."""
+    t = values(thresholds)
+    fevers = [_when("temperature_c", "ge", t["fever_c"]), _true("feels_feverish")]
+    pairs = combinations(WITHDRAWAL_SIGNS, max(1, int(-(-t["withdrawal_signs_min"] // 1))))
+    entries: list[tuple[str, list[dict[str, object]]]] = [
+        ("breathing_trouble", [_true("breathing_trouble")]),
+        ("sleepy_drifts_off", [_when("sleepiness", "eq", "drifts_off")]),
+        *[("sedative_drowsy", [_when("sleepiness", "eq", "slightly_drowsy"), _when("medications_taken", "contains", m)])
+          for m in SEDATIVES],
+        ("stiff_neck_headache", [_true("stiff_neck"), _when("headache", "in", ["mild", "severe"])]),
+        ("stiff_neck_headache", [_true("stiff_neck"), _true("feels_feverish")]),
+        ("stiff_neck_headache", [_true("stiff_neck"), _when("nausea", "eq", "vomiting")]),
+        ("feverish_severe_headache", [_true("feels_feverish"), _when("headache", "eq", "severe")]),
+        ("mass_warning_signs", [_true("numbness_new")]),
+        ("mass_warning_signs", [_true("pain_character_new")]),
+        *[("withdrawal_signs", [_when("withdrawal_signs", "contains", s) for s in combo]) for combo in pairs],
+        ("confusion_or_hallucinations", [_true("confusion_new")]),
+        ("confusion_or_hallucinations", [_true("hallucinations")]),
+        ("wound_infection_signs", [_when("wound_redness", "eq", "spreading")]),
+        ("wound_infection_signs", [_true("red_streaks")]),
+        ("wound_infection_signs", [_when("wound_drainage", "in", ["clear", "bloody", "cloudy_or_pus"])]),
+        ("wound_infection_signs", [_when("wound_swelling", "eq", "increasing")]),
+        ("wound_open", [_true("wound_open")]),
+        *[("fever_with_warm_wound", [fever, _true("wound_warm")]) for fever in fevers],
+        ("csf_leak_signs", [_true("headache_worse_upright"), _when("headache", "ne", "none")]),
+        ("csf_leak_signs", [_true("clear_fluid_swelling")]),
+        ("device_visible", [_true("device_visible")]),
+        ("pump_moved", [_true("pump_moved")]),
+        ("pump_site_swelling", [_true("pump_site_swelling_new")]),
+        ("pump_alarm", [_when("pump_alarm", "in", ["single_tone", "two_tone", "unsure"])]),
+        ("urinary_retention", [_true("cannot_pass_urine")]),
+        ("constipation_with_vomiting", [_when("constipation_days", "ge", t["constipation_days"]),
+                                        _when("nausea", "eq", "vomiting")]),
+    ]
+    return [{"code": code, "tier": "urgent", "when": when} for code, when in entries]
+
+
+def client_rules(thresholds: Mapping[str, Threshold] | None = None) -> list[dict]:
+    """Everything the phone checks offline: the emergency entries, then the urgent ones."""
+    return client_emergency_rules(thresholds) + client_urgent_rules(thresholds)
