@@ -66,6 +66,7 @@ def form_context(kind: str, patient, values: MultiDict, errors: dict | None = No
         "weekly_due": kind == "checkin" and queries.weekly_due(patient, now),
         "previous": queries.last_entry(patient, kind), "sites": SITES if kind == "wound" else (),
         "emergency_rules": client_rules(routing.clinic_thresholds(patient.clinic_id)),
+        "clinic_contact": routing.offline_contact(patient.clinic),
         "fields": field_map(questionnaire), "form": EntryForm(formdata=None),
     }
 
