@@ -117,7 +117,9 @@ def test_naloxone_guidance_on_an_opioid_overdose_screen_only(app, world) -> None
     overdose = _screen(app, world, {"breaths_per_min": 6})
     assert "data-naloxone" in overdose and "Still call emergency services" in overdose and "wears off" in overdose
     assert "data-naloxone" not in _screen(app, world, {"seizure": True})
-    assert "data-naloxone" not in _screen(app, world, {"sleepiness": "hard_to_wake"}, drugs=("Baclofen",))
+    baclofen = _screen(app, world, {"sleepiness": "hard_to_wake"}, drugs=("Baclofen",))
+    assert "data-naloxone" not in baclofen and "data-baclofen" in baclofen and "must not stop" in baclofen
+    assert "data-baclofen" not in overdose
 
 
 def test_no_very_sleepy_safety_net_for_someone_who_reported_sleepiness() -> None:
