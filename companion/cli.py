@@ -39,7 +39,11 @@ def triage_check(path: str) -> None:
     """Run vignettes through the rules; one line each, a summary, non-zero on any miss."""
     from companion.escalation import rules, vignettes
 
-    outcomes = vignettes.run(vignettes.load(path), rules.evaluate)
+    try:
+        loaded = vignettes.load(path)
+    except ValueError as error:  # bad YAML, an unknown key or a misspelt value: name it, test nothing
+        raise click.ClickException(str(error)) from error
+    outcomes = vignettes.run(loaded, rules.evaluate)
     for outcome in outcomes:
         click.echo(vignettes.format_line(outcome))
     click.echo(vignettes.summary(outcomes))

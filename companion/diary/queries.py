@@ -117,7 +117,7 @@ def due_tasks(patient: Patient, now: datetime) -> list[rules.Task]:
     if changed_at is not None:
         for entry in entries_for(patient, "post_refill", since=changed_at):
             hours = (entry.recorded_at - changed_at).total_seconds() / 3600
-            done.update(h for h in rules.POST_REFILL_HOURS if h <= hours < h + 24)
+            done.update(h for h, until in rules.post_refill_windows() if h <= hours < until)
     return rules.due_tasks(
         now, tz=patient.clinic.timezone, implanted_on=patient.implanted_on,
         last_wound_check_at=wound.recorded_at if wound else None, refill_or_dose_increase_at=changed_at,

@@ -31,6 +31,15 @@ SEVERITY: dict[str, tuple[str, ...]] = {
 MAX_RAW = 5000  # longer raw values are rejected before any parsing work
 MORNING_DUE, EVENING_START, EVENING_DUE, CHECKIN_DUE = time(9), time(14), time(19), time(10)
 WOUND_DAYS, TWICE_DAILY_DAYS, POST_REFILL_HOURS = 30, 3, (24, 48, 72)
+# The first check comes a few hours after a refill: pocket fill and overdose show within hours [T18][T24].
+# The clinic's choice; 4 h is the default.
+FIRST_POST_REFILL_HOURS = 4
+
+
+def post_refill_windows(first_hours: int = FIRST_POST_REFILL_HOURS) -> list[tuple[int, int]]:
+    """(due, until) hours after a refill for each check: each lasts until the next one (the last for 24 h)."""
+    hours = sorted({h for h in (first_hours, *POST_REFILL_HOURS) if 0 < h})
+    return [(h, nxt) for h, nxt in zip(hours, [*hours[1:], hours[-1] + 24])]
 
 _TRUE, _FALSE = {"yes", "y", "true", "on", "1"}, {"no", "n", "false", "off", "0"}
 _INT = re.compile(r"[+-]?[0-9]{1,6}")
@@ -307,16 +316,17 @@ def due_tasks(
     now: datetime, *, tz: str, implanted_on: date | None = None, revision_on: date | None = None,
     last_wound_check_at: datetime | None = None, refill_or_dose_increase_at: datetime | None = None,
     completed_post_refill_checks: Collection[int] = frozenset(), last_checkin_on: date | None = None,
+    first_post_refill_hours: int = FIRST_POST_REFILL_HOURS,
 ) -> list[Task]:
     """What is due now, safety checks first: post-refill check, wound check, today's check-in."""
     local = _utc(now).astimezone(ZoneInfo(tz))
     tasks: list[Task] = []
     if refill_or_dose_increase_at is not None:
         start = _utc(refill_or_dose_increase_at)
-        for hours in POST_REFILL_HOURS:
+        for hours, until in post_refill_windows(first_post_refill_hours):
             due = start + timedelta(hours=hours)
             # A missed check gives way to the next one rather than piling up.
-            if hours not in completed_post_refill_checks and due <= local < due + timedelta(hours=24):
+            if hours not in completed_post_refill_checks and due <= local < start + timedelta(hours=until):
                 label = f"Sleep and breathing check ({hours} hours after your refill or dose change)"
                 tasks.append(Task("post_refill_check", label, due.astimezone(timezone.utc), hours))
     surgery = max((d for d in (implanted_on, revision_on) if d is not None), default=None)

@@ -21,7 +21,7 @@ from companion.diary.models import DiaryEntry
 from companion.diary.questionnaires import CHECKIN, POST_REFILL, SITES, WOUND
 from companion.diary.services import photos as photo_files
 from companion.escalation import routing
-from companion.escalation.rules import client_emergency_rules
+from companion.escalation.rules import client_rules
 from companion.extensions import db
 from companion.pump import queries as pump_queries
 from companion.web import PATIENT_SIDE, STAFF, render_page, roles_required
@@ -54,7 +54,7 @@ def field_map(questionnaire) -> list[dict]:
 
 
 def form_context(kind: str, patient, values: MultiDict, errors: dict | None = None, client_entry_id: str = "",
-                 emergency=None) -> dict:
+                 emergency=None, urgent=None) -> dict:
     """Everything a questionnaire page or fragment needs."""
     questionnaire, endpoint = FORMS[kind]
     reporter = reported_by()
@@ -62,10 +62,11 @@ def form_context(kind: str, patient, values: MultiDict, errors: dict | None = No
     return {
         "kind": kind, "questionnaire": questionnaire, "action": url_for(endpoint), "patient": patient,
         "items": questionnaire.for_reporter(reporter), "reporter": reporter, "values": values,
-        "errors": errors or {}, "emergency": emergency, "client_entry_id": client_entry_id or str(uuid.uuid4()),
+        "errors": errors or {}, "emergency": emergency, "urgent": urgent, "client_entry_id": client_entry_id or str(uuid.uuid4()),
         "weekly_due": kind == "checkin" and queries.weekly_due(patient, now),
         "previous": queries.last_entry(patient, kind), "sites": SITES if kind == "wound" else (),
-        "emergency_rules": client_emergency_rules(routing.clinic_thresholds(patient.clinic_id)),
+        "emergency_rules": client_rules(routing.clinic_thresholds(patient.clinic_id)),
+        "clinic_contact": routing.offline_contact(patient.clinic),
         "fields": field_map(questionnaire), "form": EntryForm(formdata=None),
     }
 
@@ -104,7 +105,8 @@ def _submit(kind: str):
     except (ValueError, services.EntryConflict):
         abort(400)
     if not done.ok:
-        ctx = form_context(kind, patient, request.form, done.errors, form.client_entry_id.data, done.emergency)
+        ctx = form_context(kind, patient, request.form, done.errors, form.client_entry_id.data, done.emergency,
+                           done.urgent)
         return render_page(f"diary/{kind}.html", "diary/_entry_form.html", 422, **ctx)
     card = pump_queries.pump_card(patient) if done.assessment and done.assessment.tier == "emergency" else None
     return render_page("diary/saved.html", "diary/_saved.html", entry=done.entry, assessment=done.assessment,
@@ -229,7 +231,7 @@ def api_record():
     except services.EntryConflict:
         return jsonify(error="conflict"), 409
     if not done.ok:
-        return jsonify(errors=done.errors, emergency=done.emergency is not None), 422
+        return jsonify(errors=done.errors, emergency=done.emergency is not None, urgent=done.urgent is not None), 422
     return jsonify(entry_json(done.entry)), 200 if done.replay else 201
 
 

@@ -38,6 +38,15 @@ def in_hours(clinic: Clinic, settings: ClinicEscalationSettings, now: datetime) 
     return local.weekday() in days and settings.hours_start <= local.hour < settings.hours_end
 
 
+def offline_contact(clinic: Clinic) -> dict:
+    """The clinic's numbers and working hours for the phone to cache with the form (urgent answers offline)."""
+    settings = settings_for(clinic.id)
+    days = [int(d) for d in (settings.working_days or "").split(",") if d.strip().isdigit()]
+    return {"phone": clinic.phone or "", "out_of_hours_phone": clinic.out_of_hours_phone or "",
+            "timezone": clinic.timezone or "UTC", "hours_start": settings.hours_start,
+            "hours_end": settings.hours_end, "working_days": days}
+
+
 def on_call_person(clinic_id: int, settings: ClinicEscalationSettings, at: datetime) -> User | None:
     """Who is on call at `at`: the rota's shift (clinic time), else the single on-call clinician, else nobody."""
     clinic = db.session.get(Clinic, clinic_id)

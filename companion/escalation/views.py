@@ -9,6 +9,7 @@ from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.escalation import queries, routing, services
 from companion.escalation.forms import RESOLUTION_LABELS, ClearForm, ResolveForm
+from companion.escalation.warning_signs import naloxone_applies, signs
 from companion.notify import dispatcher  # noqa: F401 - importing registers the dispatch_outbox and sweep jobs
 from companion.notify import services as notify
 from companion.web import (CLINICIANS, PATIENT_SIDE, PER_PAGE, STAFF, found_or_404, render_page, roles_required,
@@ -20,7 +21,14 @@ bp = Blueprint("escalation", __name__)
 @bp.app_context_processor
 def outcome_helpers() -> dict:
     """Helpers the outcome partial needs wherever the diary renders it."""
-    return {"clinic_in_hours": clinic_in_hours, "resolution_labels": RESOLUTION_LABELS}
+    return {"clinic_in_hours": clinic_in_hours, "resolution_labels": RESOLUTION_LABELS,
+            "naloxone_applies": naloxone_applies}
+
+
+@bp.app_template_global("warning_signs")
+def warning_signs(tier: str) -> tuple:
+    """The warning-sign table's signs of one tier, for the emergency card (a global, so macros see it)."""
+    return signs(tier, card=True)
 
 
 @bp.app_template_filter("clinic_time")

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from . import vocabulary
 from .rules import TIERS
 
 
@@ -43,13 +44,20 @@ def _vignette(raw: object, where: str) -> Vignette:
     obs, ctx = raw.get("observations") or {}, raw.get("context") or {}
     if not isinstance(obs, Mapping) or not isinstance(ctx, Mapping):
         raise ValueError(f"{where}: {vid}: observations and context must be mappings")
+    # A misspelt key or value would silently test nothing, so the vocabulary is closed.
+    wrong = vocabulary.problems(obs, ctx)
+    if wrong:
+        raise ValueError(f"{where}: {vid}: " + "; ".join(wrong))
     return Vignette(vid, raw["expect"], dict(obs), dict(ctx), str(raw.get("story", "")))
 
 
 def load(path: str | Path) -> list[Vignette]:
-    """Read a vignette file (format of vignettes.yaml); raise ValueError on bad or duplicate ids."""
+    """Read a vignette file (format of vignettes.yaml); raise ValueError on bad YAML, keys, values or ids."""
     with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        try:
+            data = yaml.safe_load(handle)
+        except yaml.YAMLError as error:
+            raise ValueError(f"{path}: not valid YAML: {error}") from error
     raw = data.get("vignettes") if isinstance(data, Mapping) else None
     if not isinstance(raw, list):
         raise ValueError(f"{path}: expected a top-level 'vignettes' list")

@@ -13,7 +13,10 @@ from companion.pump.models import (Appointment, PatientMedicine, ProcedureNotice
 
 # The drug names the escalation rules know (vignettes.yaml context vocabulary).
 RULE_DRUGS = frozenset({"morphine", "hydromorphone", "fentanyl", "sufentanil", "ziconotide", "bupivacaine",
-                        "clonidine"})
+                        "clonidine", "baclofen"})
+# How long after a switch the old regimen is still sent as previous_drugs: withdrawal from it starts within
+# hours to days (T50-T53). 30 days is a suggestion for a physician to confirm (unverified).
+SWITCH_DAYS = 30
 CONFIRMED = "confirmed"
 PENDING = "pending_confirmation"
 
@@ -145,15 +148,36 @@ def last_refill_or_dose_increase_at(patient: Patient) -> datetime | None:
     return None
 
 
+def _rule_drugs(record: RefillRecord) -> list[str]:
+    """The drugs of a record's regimen that the rules know, in the regimen's order."""
+    names = [drug_key(d.name) for d in record.regimen.drugs]
+    return [n for n in dict.fromkeys(names) if n in RULE_DRUGS]
+
+
+def _switch(records: list[RefillRecord], today: date) -> dict:
+    """previous_drugs when the drugs changed within SWITCH_DAYS (records newest first)."""
+    current = set(_rule_drugs(records[0]))
+    for newer, older in zip(records, records[1:]):
+        if set(_rule_drugs(older)) != current:
+            recent = (today - newer.filled_on).days <= SWITCH_DAYS
+            return {"previous_drugs": _rule_drugs(older)} if recent and _rule_drugs(older) else {}
+    return {}
+
+
 def rules_context(patient: Patient, today: date) -> dict:
     """The pump part of the escalation context (vignettes.yaml vocabulary); unknown keys are left out."""
     context: dict = {}
     records = confirmed_records(patient)
     if records:
         current = records[0]
-        name = drug_key(current.regimen.main_drug.name)
-        if name in RULE_DRUGS:
-            context["drug"] = name
+        names = _rule_drugs(current)
+        if drug_key(current.regimen.main_drug.name) in RULE_DRUGS:
+            context["drug"] = names[0]
+        if names:
+            context["drugs"] = names  # every drug of a mixture, so no rule reads only the first
+        context.update(_switch(records, today))
+        if current.due_on is not None:
+            context["refill_overdue"] = current.due_on < today
         refill = next((r for r in records if r.kind in ("refill", "first_fill")), None)
         if refill is not None:
             context["days_since_refill"] = (today - refill.filled_on).days

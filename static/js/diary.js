@@ -96,18 +96,71 @@
     });
   }
 
-  function isEmergency(obs, rules) {
-    return rules.some(function (rule) {
-      if (rule.uses_context || rule.tier !== "emergency") return false;
-      return rule.when.every(function (c) { return holds(obs[c.key], c.op, c.value); });
+  function matches(obs, rule) {
+    if (rule.uses_context) return false;  // the phone has no pump context
+    return rule.when.every(function (c) {
+      if (c.op === "ne") return !(obs[c.key] || []).some(function (v) { return v === c.value; });
+      return holds(obs[c.key], c.op, c.value);
     });
+  }
+
+  // The most severe tier the offline rules give ("emergency", "urgent" or null), as the server would.
+  function tierOf(obs, rules) {
+    var hit = rules.filter(function (rule) { return matches(obs, rule); });
+    if (hit.some(function (r) { return r.tier === "emergency"; })) return "emergency";
+    return hit.some(function (r) { return r.tier === "urgent"; }) ? "urgent" : null;
+  }
+
+  // The drug names of the pump card kept on this phone (opt-in cache), to name them on the emergency screen.
+  function namePumpDrugs(screen) {
+    var url = screen.getAttribute("data-card-url"), slot = screen.querySelector("[data-pump-drugs]");
+    if (!url || !slot || !("caches" in window)) return;
+    caches.open("companion-card").then(function (cache) { return cache.match(url); }).then(function (response) {
+      return response ? response.text() : "";
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var names = Array.prototype.map.call(doc.querySelectorAll(".pump-drug"), function (n) { return n.textContent.trim(); });
+      if (!names.length) return;
+      slot.textContent = slot.getAttribute("data-template").replace("%s", names.join(", "));
+      slot.hidden = false;
+    }).catch(function () { /* no kept card: the screen still says to show the card */ });
   }
 
   function showEmergency() {
     var screen = document.getElementById("emergency-screen");
     if (!screen) return;
+    namePumpDrugs(screen);
     screen.hidden = false;
     screen.focus();
+  }
+
+  // The clinic's number cached with the page at sign-in: the out-of-hours one outside the cached hours.
+  function clinicNumber() {
+    var c = readJSON("clinic-contact");
+    if (!c || !c.phone) return "";
+    if (!c.out_of_hours_phone) return c.phone;
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: c.timezone || "UTC", weekday: "short", hour: "numeric", hourCycle: "h23" })
+        .formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) { return c.phone; }
+    var day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(parts.weekday), hour = parseInt(parts.hour, 10);
+    var open = (c.working_days || []).indexOf(day) !== -1 && hour >= c.hours_start && hour < c.hours_end;
+    return open ? c.phone : c.out_of_hours_phone;
+  }
+
+  function showUrgent() {
+    var box = document.getElementById("urgent-offline"), number = clinicNumber();
+    if (!box) return;
+    var link = box.querySelector("[data-clinic-call]");
+    if (link && number) {
+      link.href = "tel:" + number.replace(/[^+0-9]/g, "");
+      link.textContent = link.getAttribute("data-template").replace("%s", number);
+      link.hidden = false;
+    }
+    box.hidden = false;
+    box.focus();
+    window.scrollTo(0, 0);
   }
 
   /* ---- offline: keep the entry on the phone, then start a fresh form ---- */
@@ -116,15 +169,16 @@
     var record = { client_entry_id: form.elements.client_entry_id.value, kind: form.dataset.kind,
                    patient_id: parseInt(form.dataset.patient, 10), recorded_at: new Date().toISOString(),
                    answers: data.answers, photos: data.photos };
-    var emergency = isEmergency(observations(data.answers, readJSON("diary-fields")), readJSON("emergency-rules"));
-    if (emergency) showEmergency();
+    var tier = tierOf(observations(data.answers, readJSON("diary-fields")), readJSON("emergency-rules") || []);
+    var emergency = tier === "emergency";
+    if (emergency) showEmergency(); else if (tier === "urgent") showUrgent();
     var saved = window.companionOutbox ? window.companionOutbox.add(record) : Promise.reject(new Error("no outbox"));
     return saved.then(function () {
       form.reset();
       form.elements.client_entry_id.value = uuid();
       applyEnableWhen(form);
       var note = document.getElementById("offline-saved");
-      if (note) { note.hidden = false; if (!emergency) { note.focus(); window.scrollTo(0, 0); } }
+      if (note) { note.hidden = false; if (!tier) { note.focus(); window.scrollTo(0, 0); } }
     }).catch(function () {
       if (window.companionToast) window.companionToast("Could not save on this phone. Please try again.");
     });
@@ -137,8 +191,9 @@
     form.addEventListener("change", function () { applyEnableWhen(form); });
     form.addEventListener("submit", function () { form.elements.recorded_at.value = new Date().toISOString(); }, true);
     form.addEventListener("htmx:beforeRequest", function (event) {
-      var note = document.getElementById("offline-saved");
+      var note = document.getElementById("offline-saved"), urgent = document.getElementById("urgent-offline");
       if (note) note.hidden = true;
+      if (urgent) urgent.hidden = true;
       if (navigator.onLine === false) { event.preventDefault(); keepOffline(form); }
     });
     form.addEventListener("htmx:sendError", function () { keepOffline(form); });

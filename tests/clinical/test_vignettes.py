@@ -5,11 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from companion.escalation import vignettes
+from companion.escalation import vignettes, vocabulary
 from companion.escalation.rules import evaluate
 
-LOCAL = Path(__file__).resolve().parent / "vignettes.yaml"
+HERE = Path(__file__).resolve().parent
+LOCAL = HERE / "vignettes.yaml"
+SECOND = HERE / "vignettes-2.yaml"  # issue 12: windows, meningitis without a thermometer, baclofen, mixtures
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "vignettes.yaml"
+# Shared vignettes whose expectation issue 12 made stricter; the shared file is the lead's to update.
+# P15 (drifts off the day after a dose increase) was urgent: a toxicity sign inside a 72 h window now
+# moves up one tier. The test below fails once the shared file says emergency, so this entry goes.
+SUPERSEDED = {"P15": "emergency"}
 
 
 def _params() -> list:
@@ -20,13 +26,16 @@ def _params() -> list:
     else:
         params.append(pytest.param(None, id="shared-vignettes", marks=pytest.mark.skip(
             reason=f"shared vignette file not found at {SHARED} (lives outside the repo)")))
-    params += [pytest.param(v, id=v.id) for v in vignettes.load(LOCAL)]
+    params += [pytest.param(v, id=v.id) for v in vignettes.load(LOCAL) + vignettes.load(SECOND)]
     return params
 
 
 @pytest.mark.parametrize("vignette", _params())
 def test_vignette(vignette: vignettes.Vignette) -> None:
-    """The returned tier equals the expected tier."""
+    """The returned tier equals the expected tier (or the stricter superseding tier)."""
+    if vignette.id in SUPERSEDED:
+        assert vignette.expect != SUPERSEDED[vignette.id], f"{vignette.id} updated: drop it from SUPERSEDED"
+        vignette = vignettes.Vignette(vignette.id, SUPERSEDED[vignette.id], vignette.observations, vignette.context)
     (outcome,) = vignettes.run([vignette], evaluate)
     assert outcome.ok, vignettes.format_line(outcome)
 
@@ -39,6 +48,25 @@ def test_local_file_has_enough_distinct_vignettes() -> None:
     assert {v.expect for v in local} == {"emergency", "urgent", "routine", "none"}
     if SHARED.exists():
         assert not {v.id for v in local} & {v.id for v in vignettes.load(SHARED)}
+
+
+def test_second_file_covers_the_issue_12_classes() -> None:
+    """At least 60 N-ids; every risk window meets every toxicity sign; both mixture orders; new keys used."""
+    second = vignettes.load(SECOND)
+    assert len(second) >= 60 and all(v.id.startswith("N") for v in second)
+    assert {v.expect for v in second} == {"emergency", "urgent", "routine", "none"}
+    for event in ("refill", "dose_increase", "implant", "mri"):
+        inside = [v for v in second if 0 <= v.context.get(f"days_since_{event}", -1) <= 3]
+        signs = {("drifts_off" if v.observations.get("sleepiness") == "drifts_off" else
+                  "breathing" if v.observations.get("breathing_trouble") else
+                  "rate10" if v.observations.get("breaths_per_min") == 10 else
+                  "drowsy" if v.observations.get("sleepiness") == "slightly_drowsy" else "") for v in inside}
+        assert {"drifts_off", "breathing", "rate10", "drowsy"} <= signs, (event, signs)
+    firsts = {tuple(v.context["drugs"]) for v in second if len(v.context.get("drugs", ())) == 2}
+    assert ("bupivacaine", "hydromorphone") in firsts and ("hydromorphone", "bupivacaine") in firsts
+    used = {k for v in second for k in (*v.observations, *v.context)}
+    assert {"feels_feverish", "drugs", "previous_drugs", "refill_overdue", "days_until_low_reservoir"} <= used
+    assert "baclofen" in {v.context.get("drug") for v in second}
 
 
 def test_format_line_and_summary() -> None:
@@ -64,10 +92,61 @@ def test_run_reports_a_mismatch() -> None:
     ("vignettes:\n  - {expect: none}\n", "needs an id"),
     ("vignettes:\n  - {id: A, expect: none, observations: [1]}\n", "mappings"),
     ("items: []\n", "top-level"),
+    ("vignettes:\n  - {id: A, expect: none, observations: {stiff_nek: true}}\n",
+     r"A: observations.stiff_nek: unknown key"),
+    ("vignettes:\n  - {id: B, expect: none, observations: {sleepiness: drifts_of}}\n",
+     r"B: observations.sleepiness: 'drifts_of' is not one of"),
+    ("vignettes:\n  - {id: C, expect: none, observations: {withdrawal_signs: [sweat]}}\n",
+     r"C: observations.withdrawal_signs: 'sweat' not in"),
+    ("vignettes:\n  - {id: D, expect: none, context: {drugs: [morphine, baclofn]}}\n",
+     r"D: context.drugs: 'baclofn' not in"),
+    ("vignettes:\n  - {id: E, expect: none, context: {refill_overdue: 'yes'}}\n",
+     r"E: context.refill_overdue: must be true or false"),
+    ("vignettes:\n  - {id: F, expect: none, observations: {feels_feverish: 1, pain_now: 11}}\n",
+     r"F: observations.feels_feverish: must be true or false; observations.pain_now: 11 is outside"),
+    ("vignettes:\n  - {id: G, expect: none, context: {days_since_refill: 2.5}}\n",
+     r"G: context.days_since_refill: must be a whole number"),
+    ("vignettes:\n  - {id: H, expect: none\n", "not valid YAML"),
 ])
 def test_load_rejects_bad_files(tmp_path: Path, text: str, message: str) -> None:
-    """Malformed vignette files fail loudly, naming the problem."""
+    """Malformed vignette files fail loudly, naming the vignette and the field."""
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         vignettes.load(path)
+
+
+def test_every_documented_key_is_in_the_vocabulary() -> None:
+    """Keys documented in the file headers are in the checker's vocabulary, and every vocabulary key is documented."""
+    import re
+
+    known = set(vocabulary.OBSERVATIONS) | set(vocabulary.CONTEXT)
+    headers = "".join(p.read_text(encoding="utf-8").split("\nvignettes:", 1)[0]
+                      for p in (SECOND, SHARED) if p.exists())
+    documented = set(re.findall(r"^#\s+([a-z_]+):", headers, flags=re.M)) - {"observations", "context"}
+    assert documented and documented <= known, documented - known
+    assert all(key in headers for key in known), [k for k in known if k not in headers]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("vignettes:\n  - {id: N99, expect: none, observations: {stiff_nek: true}}\n",
+     ["N99", "observations.stiff_nek", "unknown key"]),
+    ("vignettes:\n  - {id: N98, expect: none, observations: {headache: severe_}}\n",
+     ["N98", "observations.headache"]),
+    ("vignettes: [\n", ["not valid YAML"]),
+])
+def test_triage_check_command_exits_non_zero_on_a_bad_file(app, tmp_path: Path, text: str,
+                                                           words: list[str]) -> None:
+    """`flask triage check` names the vignette and field of a typo and exits non-zero."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["triage", "check", str(path)])
+    assert result.exit_code != 0
+    assert all(w in result.output for w in words), result.output
+
+
+def test_triage_check_command_passes_the_second_file(app) -> None:
+    """The issue 12 file runs clean through the command the CI uses."""
+    result = app.test_cli_runner().invoke(args=["triage", "check", str(SECOND)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(vignettes.load(SECOND))} passed, 0 failed" in result.output

@@ -98,6 +98,33 @@ def test_errors_never_hide_an_emergency_answer(client, peg_done):
     assert 'href="tel:911"' in html
 
 
+def test_errors_never_hide_an_urgent_answer(client, peg_done):
+    """Issue 12: a stiff neck with a headache beside a bad pain answer shows the clinic call, keeps the answers."""
+    login(client, peg_done.patient_a_user)
+    answers = {"pain_now": "11", "anything_new": "yes", "stiff_neck": "yes", "headache": "mild"}
+    response = client.post("/checkin", data=form(answers), headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and count(peg_done.patient_a) == 1
+    assert 'class="emergency-card"' not in html
+    assert html.index('data-outcome="urgent"') < html.index('class="error-summary"')
+    card = html.split('data-outcome="urgent"')[1].split("</section>")[0]
+    assert "Call your clinic now" in card and 'href="tel:' in card and "stiff neck" in card
+    assert 'value="yes" checked' in html  # kept for the resend
+
+
+def test_feels_feverish_is_asked_and_feeds_the_rules(client, peg_done):
+    """Issue 12: feeling feverish with a stiff neck and a headache, no thermometer, is an emergency."""
+    login(client, peg_done.patient_a_user)
+    page = client.get("/checkin").get_data(as_text=True)
+    assert 'name="feels_feverish"' in page
+    answers = {"pain_now": "4", "anything_new": "yes", "feels_feverish": "yes", "stiff_neck": "yes",
+               "headache": "mild"}
+    response = client.post("/checkin", data=form(answers), headers=HX)
+    entry = db.session.scalar(select(DiaryEntry).order_by(DiaryEntry.id.desc()).limit(1))
+    assert response.status_code == 200 and entry.observations["feels_feverish"] is True
+    assert entry.tier == "emergency" and "meningitis_signs_unmeasured" in entry.reason_codes
+
+
 def test_the_same_uuid_posted_three_times_is_one_entry(client, peg_done):
     login(client, peg_done.patient_a_user)
     cid = new_id()

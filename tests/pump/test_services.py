@@ -147,8 +147,8 @@ def test_rules_context_and_post_refill_time(pumped):
     confirm(pumped, record(pumped, filled_on=date(2026, 11, 3)))
     today = date(2026, 11, 23)
     context = queries.rules_context(pumped.patient_a, today)
-    assert context == {"drug": "morphine", "days_since_refill": 20, "days_until_low_reservoir": 70,
-                       "dose_increases_last_90_days": 0}
+    assert context == {"drug": "morphine", "drugs": ["morphine"], "days_since_refill": 20,
+                       "days_until_low_reservoir": 70, "dose_increases_last_90_days": 0, "refill_overdue": False}
     assert queries.last_refill_or_dose_increase_at(pumped.patient_a).date() == date(2026, 11, 3)
     _limit(pumped, 50)
     confirm(pumped, record(pumped, drugs=morphine(dose="2.5"), kind="dose_change", fill="15", expected=None,
@@ -160,8 +160,32 @@ def test_rules_context_and_post_refill_time(pumped):
 
 
 def test_an_unlisted_drug_is_left_out_of_the_rules_context(pumped):
-    confirm(pumped, record(pumped, drugs=[services.DrugEntry("Baclofen", D("0.5"), D("0.1"), "mg")]))
-    assert "drug" not in queries.rules_context(pumped.patient_a, FIXED_NOW.date())
+    confirm(pumped, record(pumped, drugs=[services.DrugEntry("Ketamine", D("0.5"), D("0.1"), "mg")]))
+    context = queries.rules_context(pumped.patient_a, FIXED_NOW.date())
+    assert "drug" not in context and "drugs" not in context
+
+
+def test_rules_context_lists_every_drug_of_a_mixture_and_baclofen(pumped):
+    mix = [services.DrugEntry("Bupivacaine", D("5"), D("2"), "mg"), services.DrugEntry("Hydromorphone", D("2"),
+                                                                                       D("0.8"), "mg")]
+    confirm(pumped, record(pumped, drugs=mix, kind="first_fill", expected=None, withdrawn=None,
+                           change_reason="Mixture started.", reprogrammed_confirmed=True, override_note="Agreed."))
+    context = queries.rules_context(pumped.patient_a, FIXED_NOW.date())
+    assert (context["drug"], context["drugs"]) == ("bupivacaine", ["bupivacaine", "hydromorphone"])
+    assert "previous_drugs" not in context
+
+
+def test_rules_context_knows_the_drug_before_a_switch_and_an_overdue_refill(pumped):
+    confirm(pumped, record(pumped, filled_on=date(2026, 11, 3)))  # morphine, due 2027-01-22
+    confirm(pumped, record(pumped, drugs=[services.DrugEntry("Ziconotide", D("0.025"), D("0.0024"), "mg")],
+                           filled_on=date(2026, 11, 20), change_reason="Switch to ziconotide.",
+                           reprogrammed_confirmed=True, override_note="Agreed with Dr X."))
+    context = queries.rules_context(pumped.patient_a, date(2026, 11, 23))
+    assert (context["drugs"], context["previous_drugs"]) == (["ziconotide"], ["morphine"])
+    assert queries.rules_context(pumped.patient_a, date(2026, 12, 25)).get("previous_drugs") is None  # > 30 d
+    due = queries.latest_confirmed(pumped.patient_a).due_on
+    assert queries.rules_context(pumped.patient_a, due)["refill_overdue"] is False
+    assert queries.rules_context(pumped.patient_a, due + timedelta(days=1))["refill_overdue"] is True
 
 
 def test_pump_card(pumped, world):

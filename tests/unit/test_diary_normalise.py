@@ -46,6 +46,7 @@ VOCAB_COPY: dict[str, tuple[Any, ...]] = {
     "wound_swelling": ("enum", ("none", "stable", "increasing")), "wound_warm": ("bool",),
     "device_visible": ("bool",), "clear_fluid_swelling": ("bool",), "constipation_days": ("int", None, None),
     "nausea": ("enum", ("none", "mild", "vomiting")), "leg_swelling": ("bool",), "itching": ("bool",),
+    "feels_feverish": ("bool",),
     "medications_taken": ("list", MEDICINES),
 }
 
@@ -118,7 +119,7 @@ EVERYTHING = {
     "temperature.unit": "C", "headache": "mild", "headache_worse_upright": "yes", "stiff_neck": "no",
     "withdrawal_signs": ["sweating", "yawning"], "pain_character_new": "yes", "pump_alarm": "single_tone",
     "pump_site_swelling_new": "no", "pump_moved": "no", "constipation_days": "3", "nausea": "mild",
-    "itching": "yes", "leg_swelling": "no", "medications_taken": ["alcohol"], "note": "Bad night.",
+    "itching": "yes", "leg_swelling": "no", "medications_taken": ["alcohol"], "note": "Bad night.", "feels_feverish": "no",
 }
 WOUND_OK = {f"{site}.{k}": v for site in ("belly", "back")
             for k, v in {"redness": "none", "drainage": "none", "swelling": "none"}.items()}

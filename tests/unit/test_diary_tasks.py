@@ -105,11 +105,11 @@ def refill_checks(hours_after: float, done: set[int] | None = None) -> list[Task
 
 
 @pytest.mark.parametrize(("hours_after", "expected"), [
-    (0, []), (23.9, []), (24, [24]), (47.9, [24]), (48, [48]), (71.9, [48]), (72, [72]), (95.9, [72]), (96, []),
+    (0, []), (3.9, []), (4, [4]), (23.9, [4]), (24, [24]), (47.9, [24]), (48, [48]), (71.9, [48]), (72, [72]), (95.9, [72]), (96, []),
     (-5, []),
 ])
-def test_post_refill_checks_at_24_48_72_hours(hours_after: float, expected: list[int]) -> None:
-    """Each check is due from its hour until the next one; a missed one gives way."""
+def test_post_refill_checks_at_4_24_48_72_hours(hours_after: float, expected: list[int]) -> None:
+    """Each check is due from its hour until the next one; a missed one gives way (first at 4 h, issue 12)."""
     tasks = refill_checks(hours_after)
     assert [t.hours for t in tasks] == expected
     for task in tasks:
@@ -120,8 +120,20 @@ def test_post_refill_checks_at_24_48_72_hours(hours_after: float, expected: list
 def test_completed_post_refill_checks_are_not_due() -> None:
     """A check that was done is not asked again; the next one still comes."""
     assert refill_checks(30, {24}) == []
+    assert refill_checks(5, {4}) == [] and [t.hours for t in refill_checks(25, {4})] == [24]
     assert [t.hours for t in refill_checks(50, {24})] == [48]
     assert refill_checks(80, {24, 48, 72}) == []
+
+
+def test_the_clinic_may_choose_when_the_first_check_comes() -> None:
+    """A clinic choosing 6 h: nothing at 4 h, the first check from 6 h until the 24-hour one."""
+    now = REFILL + timedelta(hours=5)
+    tasks = due_tasks(now, tz=TZ, refill_or_dose_increase_at=REFILL, first_post_refill_hours=6,
+                      last_checkin_on=now.astimezone(NY).date())
+    assert [t.hours for t in tasks if t.kind == "post_refill_check"] == []
+    later = due_tasks(now + timedelta(hours=2), tz=TZ, refill_or_dose_increase_at=REFILL, first_post_refill_hours=6,
+                      last_checkin_on=now.astimezone(NY).date())
+    assert [t.hours for t in later if t.kind == "post_refill_check"] == [6]
 
 
 def test_daily_checkin() -> None:

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 import textstat
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import companion.escalation.rules as rules
 from companion.escalation import vignettes
-from companion.escalation.rules import TIERS, client_emergency_rules, evaluate
+from companion.escalation.rules import TIERS, client_emergency_rules, client_rules, evaluate
 from companion.escalation.thresholds import DEFAULTS, tighten
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +40,23 @@ PROBES = [
     ("sedative_with_sleepiness", E, {"sleepiness": "drifts_off", "medications_taken": ["alcohol"]}, {}),
     ("meningitis_signs", E, {"temperature_c": 38.0, "stiff_neck": T}, {}),
     ("cord_compression_signs", E, {"bladder_control_change_new": T}, {}),
+    ("slow_breathing_sleepy", E, {"breaths_per_min": 10, "sleepiness": "slightly_drowsy"}, {}),
+    ("sleepy_after_change", E, {"sleepiness": "drifts_off"}, {"days_since_mri": 3}),
+    ("sedative_drowsy_after_change", E, {"sleepiness": "slightly_drowsy", "medications_taken": ["alcohol"]},
+     {"days_since_implant": 0}),
+    ("pocket_fill_with_sedation", E, {"pump_site_swelling_new": T, "sleepiness": "slightly_drowsy"},
+     {"days_since_refill": 1}),
+    ("meningitis_signs_confused", E, {"confusion_new": T, "stiff_neck": T}, {}),
+    ("meningitis_signs_unmeasured", E, {"feels_feverish": T, "stiff_neck": T, "headache": "mild"}, {}),
+    ("baclofen_withdrawal_severe", E, {"itching": T, "feels_feverish": T}, {"drugs": ["morphine", "baclofen"]}),
+    ("clonidine_withdrawal", E, {"headache": "severe"}, {"drug": "clonidine", "refill_overdue": T}),
+    ("slow_breathing_after_change", U, {"breaths_per_min": 10}, {"days_since_dose_increase": 2}),
+    ("feverish_severe_headache", U, {"feels_feverish": T, "headache": "severe"}, {}),
+    ("baclofen_withdrawal_signs", U, {"itching": T}, {"drug": "baclofen"}),
+    ("pain_rise_pump_may_be_empty", U, {"pain_now": 7}, {"pain_baseline": 4, "refill_overdue": T}),
+    ("withdrawal_after_switch", U, {"withdrawal_signs": ["sweating", "yawning"]},
+     {"drug": "ziconotide", "previous_drugs": ["morphine"]}),
+    ("pain_high_no_baseline", R, {"pain_now": 9}, {"days_since_implant": 1}),
     ("breathing_trouble", U, {"breathing_trouble": T, "sleepiness": "alert"}, {"days_since_refill": 4}),
     ("sleepy_drifts_off", U, {"sleepiness": "drifts_off"}, {}),
     ("sedative_drowsy", U, {"sleepiness": "slightly_drowsy", "medications_taken": ["sleep_medicine"]}, {}),
@@ -87,7 +106,7 @@ _YES_NO = ("breathing_trouble blue_lips confusion_new hallucinations seizure fai
            "headache_worse_upright leg_weakness_new numbness_new walking_harder_new cannot_pass_urine "
            "bladder_control_change_new bowel_control_change_new pain_character_new pump_site_swelling_new "
            "pump_moved red_streaks wound_open wound_warm device_visible clear_fluid_swelling leg_swelling "
-           "itching").split()
+           "itching feels_feverish").split()
 VOCAB = {key: [T, F] for key in _YES_NO} | {
     "breaths_per_min": [0, 8, 9, 10, 11, 16], "stiff_neck": [T, F, 1], "mood": ["low"],
     "sleepiness": ["alert", "slightly_drowsy", "drifts_off", "hard_to_wake", "asleep?"],
@@ -100,10 +119,12 @@ VOCAB = {key: [T, F] for key in _YES_NO} | {
     "medications_taken": [[], ["benzodiazepine"], ["alcohol", "gabapentinoid"], ["vitamin"], "alcohol"],
 }
 CONTEXT = {
-    "drug": ["morphine", "hydromorphone", "fentanyl", "ziconotide", "bupivacaine", "clonidine"],
+    "drug": ["morphine", "hydromorphone", "fentanyl", "ziconotide", "bupivacaine", "clonidine", "baclofen"],
+    "drugs": [["bupivacaine", "hydromorphone"], ["clonidine", "morphine"], ["baclofen"], ["ziconotide"], "baclofen"],
+    "previous_drugs": [["morphine"], ["bupivacaine"]], "refill_overdue": [T, F, "yes"],
     "days_since_implant": [0, 3, 4, 89, 90, 91, 800], "days_since_refill": [-1, 0, 3, 4, 30],
     "days_since_dose_increase": [1, 3, 4, 60], "days_since_mri": [1, 3, 4, 200],
-    "days_until_low_reservoir": [-2, 0, 10], "pain_baseline": [3, 4, 6.1],
+    "days_until_low_reservoir": [-2, 0, 1, 10], "pain_baseline": [3, 4, 6.1],
     "dose_increases_last_90_days": [0, 1, 2, 3],
 }
 
@@ -119,7 +140,8 @@ def random_inputs(n: int = 4000, seed: int = 20240601) -> list[tuple[dict, dict]
 def all_inputs() -> list[tuple[dict, dict]]:
     """Probes, every vignette we can find, and random inputs."""
     found = [(obs, ctx) for _, _, obs, ctx in PROBES] + random_inputs()
-    for path in (SHARED / "vignettes.yaml", ROOT / "tests" / "clinical" / "vignettes.yaml"):
+    for path in (SHARED / "vignettes.yaml", ROOT / "tests" / "clinical" / "vignettes.yaml",
+                 ROOT / "tests" / "clinical" / "vignettes-2.yaml"):
         if path.exists():
             found += [(dict(v.observations), dict(v.context)) for v in vignettes.load(path)]
     return found
@@ -193,21 +215,23 @@ def _reasons() -> list[rules.Reason]:
 
 
 def test_sources_are_in_the_reference_source_key() -> None:
-    """Every reason cites only keys listed in the clinical reference's Source key section."""
-    path = SHARED / "clinical-reference.md"
-    if not path.exists():
-        pytest.skip(f"clinical reference not found at {path}")
+    """Every reason cites only keys listed in the source sections of the two clinical references."""
+    path, path2 = SHARED / "clinical-reference.md", SHARED / "clinical-reference-2.md"
+    if not (path.exists() and path2.exists()):
+        pytest.skip(f"clinical references not found in {SHARED}")
     section = path.read_text(encoding="utf-8").split("## Source key", 1)[1]
     known = set(re.findall(r"\[(S\d+[a-z]?)\]", section))
+    known |= set(re.findall(r"\*\*(T\d+[a-z]?)\*\*", path2.read_text(encoding="utf-8").split("## Source list", 1)[1]))
+    assert {"S14", "T1", "T60"} <= known
     for reason in _reasons():
         keys = [k.strip() for k in reason.source.split(",")]
         assert keys and set(keys) <= known, (reason.code, reason.source)
 
 
 def test_rule_docstrings_cite_sources() -> None:
-    """Each rule has a one-line docstring citing at least one [Sx] key."""
+    """Each rule has a one-line docstring citing at least one [Sx] or [Tx] key."""
     for rule in rules.RULES:
-        assert rule.__doc__ and re.search(r"\[S\d+", rule.__doc__), rule.__name__
+        assert rule.__doc__ and re.search(r"\[[ST]\d+", rule.__doc__), rule.__name__
 
 
 def test_patient_text_says_what_to_do() -> None:
@@ -251,7 +275,8 @@ def test_tightened_thresholds_change_outcomes() -> None:
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "companion" / "escalation" / "rules").glob("*.py"))
-                         + [ROOT / "companion" / "escalation" / "thresholds.py"], ids=lambda p: p.name)
+                         + [ROOT / "companion" / "escalation" / "thresholds.py",
+                            ROOT / "companion" / "escalation" / "vocabulary.py"], ids=lambda p: p.name)
 def test_rules_and_thresholds_are_pure(path: Path) -> None:
     """rules/ imports only the standard library, its siblings and ..thresholds; thresholds only stdlib."""
     stdlib = sys.stdlib_module_names
@@ -260,8 +285,8 @@ def test_rules_and_thresholds_are_pure(path: Path) -> None:
             assert all(a.name.split(".")[0] in stdlib for a in node.names), (path.name, ast.dump(node))
         elif isinstance(node, ast.ImportFrom):
             assert node.level or (node.module or "").split(".")[0] in stdlib, (path.name, node.module)
-            assert node.level <= 1 or node.module == "thresholds", (path.name, node.module)
-            assert node.level == 0 or path.name != "thresholds.py", "thresholds.py must import stdlib only"
+            assert node.level <= 1 or node.module in ("thresholds", "vocabulary"), (path.name, node.module)
+            assert node.level == 0 or path.name not in ("thresholds.py", "vocabulary.py"), "stdlib only"
 
 
 def _num(x: object) -> bool:
@@ -277,7 +302,9 @@ def _same(x: object, y: object) -> bool:
 
 
 def _holds(data: dict, cond: dict) -> bool:
-    """Pure-Python mirror of the phone's interpreter for one condition; missing key is false."""
+    """Pure-Python mirror of the phone's interpreter for one condition; missing key is false (ne: true)."""
+    if cond["op"] == "ne":
+        return cond["key"] not in data or not _same(data[cond["key"]], cond["value"])
     if cond["key"] not in data:
         return False
     a, op, b = data[cond["key"]], cond["op"], cond["value"]
@@ -315,3 +342,36 @@ def test_client_rules_match_evaluate(thresholds: dict | None) -> None:
         assert {r.code for r in no_ctx.reasons if r.tier == "emergency"} <= matched, obs
         with_ctx = evaluate(obs, ctx, tight)
         assert bool(_client_codes(data, {**ctx, **obs})) == (with_ctx.tier == "emergency"), (obs, ctx)
+
+
+def _client_tier(data_rules: list[dict], data: dict) -> str | None:
+    """The most severe tier among the phone's matching entries (context entries skipped, as the phone does)."""
+    tiers = {r["tier"] for r in data_rules if not r.get("uses_context") and all(_holds(data, c) for c in r["when"])}
+    return next((t for t in ("emergency", "urgent") if t in tiers), None)
+
+
+@pytest.mark.parametrize("thresholds", [None, {"breaths_per_min_min": 12, "fever_c": 37.5, "withdrawal_signs_min": 1,
+                                                "constipation_days": 2}])
+def test_offline_rules_agree_with_evaluate_on_urgent_and_emergency(thresholds: dict | None) -> None:
+    """On every vignette and the random inputs, the phone says urgent or emergency exactly when evaluate() does."""
+    tight = tighten(DEFAULTS, thresholds or {})
+    data = client_rules(tight)
+    assert {c["op"] for r in data for c in r["when"]} <= {"eq", "lt", "le", "gt", "ge", "in", "contains", "ne"}
+    for obs, _ in all_inputs():
+        server = evaluate(obs, {}, tight).tier
+        assert _client_tier(data, obs) == (server if server in ("emergency", "urgent") else None), (obs, server)
+
+
+_VALUES = st.sampled_from
+_OBS = st.fixed_dictionaries({}, optional={k: _VALUES(v) for k, v in VOCAB.items()})
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(obs=_OBS)
+def test_offline_rules_agree_with_evaluate_on_hypothesis_inputs(obs: dict) -> None:
+    """Hypothesis: any mix of vocabulary answers gets the same urgent/emergency verdict offline and online."""
+    server = evaluate(obs, {}).tier
+    assert _client_tier(_CLIENT, obs) == (server if server in ("emergency", "urgent") else None), (obs, server)
+
+
+_CLIENT = client_rules()

@@ -71,6 +71,9 @@ ITEMS: tuple[Question, ...] = (
     flag("bowel_control_change_new", "New trouble holding your poop (bowel control)?", "nerves"),
     flag("cannot_pass_urine", "Not able to pee at all?", "nerves"),
     replace(TEMPERATURE, enable_when=NEW),
+    # Most people have no thermometer at hand; feeling feverish counts toward meningitis signs [T60][T61].
+    flag("feels_feverish", "Do you feel feverish, or hot and shivery?", "fever",
+         "Answer this even if you did not take your temperature."),
     Question(
         "headache", "Headache?", "choice",
         (Choice("none", "No headache"), Choice("mild", "Mild headache"), Choice("severe", "Bad headache")),

@@ -39,8 +39,9 @@ class Recorded:
     assessment: object | None = None  # escalation.services.Assessment
     errors: dict[str, str] = field(default_factory=dict)
     answers: dict = field(default_factory=dict)
-    # Set when the form has errors but an answer is already an emergency: never hide it.
+    # Set when the form has errors but an answer is already an emergency or urgent: never hide it.
     emergency: red_flags.Result | None = None
+    urgent: red_flags.Result | None = None
     replay: bool = False
 
     @property
@@ -70,11 +71,24 @@ def normalise(patient: Patient, kind: str, form_data: Mapping, reporter: str, no
     raise ValueError(f"unknown diary kind {kind!r}")
 
 
-def emergency_in(patient: Patient, observations: Mapping, now: datetime) -> red_flags.Result | None:
-    """The rules' result when the observations alone already call for emergency services."""
+def danger_in(patient: Patient, observations: Mapping, now: datetime) -> red_flags.Result | None:
+    """The rules' result when the observations alone already call for a call (emergency or urgent)."""
     result = red_flags.evaluate(observations, queries.context_for(patient, now),
                                 routing.clinic_thresholds(patient.clinic_id))
-    return result if result.tier == "emergency" else None
+    return result if result.is_case else None
+
+
+def emergency_in(patient: Patient, observations: Mapping, now: datetime) -> red_flags.Result | None:
+    """The rules' result when the observations alone already call for emergency services."""
+    result = danger_in(patient, observations, now)
+    return result if result and result.tier == "emergency" else None
+
+
+def _unsaved(errors: dict[str, str], answers: dict, danger: red_flags.Result | None) -> Recorded:
+    """The errors to show, with any emergency or urgent finding kept beside them (never dropped)."""
+    tier = danger.tier if danger else None
+    return Recorded(errors=errors, answers=answers, emergency=danger if tier == "emergency" else None,
+                    urgent=danger if tier == "urgent" else None)
 
 
 def _prepared_photos(uploads: Mapping[str, bytes], errors: dict[str, str]) -> dict[str, photo_files.PreparedPhoto]:
@@ -130,7 +144,7 @@ def record_entry(patient: Patient, kind: str, form_data: Mapping, *, reporter_us
     errors = dict(result.errors)
     prepared = _prepared_photos(photos or {}, errors) if kind == "wound" else {}
     if errors:
-        return Recorded(errors=errors, answers=result.answers, emergency=emergency_in(patient, result.observations, now))
+        return _unsaved(errors, result.answers, danger_in(patient, result.observations, now))
     context = queries.context_for(patient, now)
     entry = _new_entry(patient, kind, result, reporter_user, reporter, client_entry_id,
                        _device_time(recorded_at, now), now, context)

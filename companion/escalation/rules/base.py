@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..vocabulary import SEDATIVES, WITHDRAWAL_SIGNS
+
 TIERS = ("emergency", "urgent", "routine", "none")  # most severe first
 RANK = {tier: len(TIERS) - i for i, tier in enumerate(TIERS)}
 # The action ends every patient text; phone numbers are clinic settings, so none appear here.
@@ -12,17 +14,18 @@ ACTION = {
     "urgent": "Call your clinic now.",
     "routine": "Your care team will look at this. No need to call.",
 }
-SEDATIVES = ("benzodiazepine", "opioid_pill_or_patch", "sleep_medicine",
-             "gabapentinoid", "alcohol", "muscle_relaxant")
-WITHDRAWAL_SIGNS = ("sweating", "yawning", "runny_nose", "gooseflesh", "shaking", "restlessness",
-                    "stomach_cramps", "diarrhea", "muscle_spasms", "anxiety")
 SLEEPY = ("slightly_drowsy", "drifts_off", "hard_to_wake")
 VERY_SLEEPY = ("drifts_off", "hard_to_wake")  # POSS 3-4: unacceptable sedation [S70]
-NO_WITHDRAWAL_DRUGS = ("ziconotide", "bupivacaine")  # no withdrawal syndrome on stopping [S76]
+NO_WITHDRAWAL_DRUGS = ("ziconotide", "bupivacaine")  # no withdrawal syndrome on stopping [S76][T36]
 # Events after which risk is higher, each with the threshold that sets its window [S14][S31][S22].
 WINDOWS = {"refill": "refill_window_days", "dose_increase": "dose_increase_window_days",
            "implant": "implant_window_days", "mri": "mri_window_days"}
-SAFETY_NET = "If you get very sleepy or breathe slowly, have someone call emergency services."
+# "Sleepier", not "very sleepy": it must also make sense to someone who has just reported sleepiness.
+SAFETY_NET = "If you get sleepier or breathe slowly, have someone call emergency services."
+# The management steps of an opioid overdose, for the staff rationale [T18].
+NALOXONE_STEPS = ("Manage: airway and breathing; naloxone 0.4-2 mg IV, repeat every 2-3 min (reconsider if no "
+                  "response by 10 mg); drain 30-40 mL CSF if safe (IT); empty the reservoir; watch for recurrence, "
+                  "naloxone wears off before IT morphine.")
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,38 @@ class Facts:
         now, base = self.num("pain_now"), self.num("pain_baseline", "c")
         return now is not None and base is not None and round(now - base, 6) >= self.t["pain_rise_points"]
 
+    def feverish(self) -> bool:
+        """A measured fever, or feeling hot and shivery with no thermometer [T60][T61]."""
+        return self.fever() or self.yes("feels_feverish")
+
+    def sleepy(self) -> bool:
+        """Any sedation at all, slightly drowsy included."""
+        return self.o.get("sleepiness") in SLEEPY
+
+    def rate_at_or_below_limit(self) -> bool:
+        """A counted rate at or below the threshold: the top of the 8-10/min danger band [S14]."""
+        bpm = self.num("breaths_per_min")
+        return bpm is not None and bpm <= self.t["breaths_per_min_min"]
+
+    def pump_may_be_empty(self) -> bool:
+        """At or after the projected low-reservoir date, or the refill overdue [S12][T6]."""
+        left = self.num("days_until_low_reservoir", "c")
+        return (left is not None and left <= 0) or self.c.get("refill_overdue") is True
+
     @property
     def drug(self) -> object:
-        """The pump drug from context, if known."""
+        """The first pump drug from context, if known (older callers send only this)."""
         return self.c.get("drug")
+
+    @property
+    def drugs(self) -> set[str]:
+        """Every drug of the current regimen: `drugs` plus `drug`, so a mixture in any order counts."""
+        listed = self.c.get("drugs")
+        found = {d for d in listed if isinstance(d, str)} if isinstance(listed, (list, tuple)) else set()
+        return found | ({self.drug} if isinstance(self.drug, str) else set())
+
+    @property
+    def previous_drugs(self) -> set[str]:
+        """The regimen before the last switch, when known."""
+        listed = self.c.get("previous_drugs")
+        return {d for d in listed if isinstance(d, str)} if isinstance(listed, (list, tuple)) else set()

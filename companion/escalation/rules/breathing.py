@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .base import SAFETY_NET, SEDATIVES, SLEEPY, VERY_SLEEPY, Facts, Reason, reason
+from .base import NALOXONE_STEPS, SAFETY_NET, SEDATIVES, SLEEPY, VERY_SLEEPY, Facts, Reason, reason
 
 
 def breathing_slow(f: Facts) -> Iterator[Reason]:
@@ -12,15 +12,30 @@ def breathing_slow(f: Facts) -> Iterator[Reason]:
     if bpm is not None and bpm < f.t["breaths_per_min_min"]:
         yield reason("breathing_slow", "emergency", "Breathing this slowly can mean too much pain medicine.",
                      f"RR {bpm:g}/min, below {f.t['breaths_per_min_min']:g}: opioid respiratory "
-                     "depression until proven otherwise.", "S14", "Do not leave them alone.")
+                     f"depression until proven otherwise. {NALOXONE_STEPS}", "S14, T18", "Do not leave them alone.")
+
+
+def breathing_at_limit(f: Facts) -> Iterator[Reason]:
+    """A rate at the top of the danger band: emergency with any sedation, urgent in a window [S14][S70]."""
+    bpm = f.num("breaths_per_min")
+    if bpm is None or bpm < f.t["breaths_per_min_min"] or not f.rate_at_or_below_limit():
+        return  # below the limit breathing_slow speaks
+    if f.sleepy():
+        yield reason("slow_breathing_sleepy", "emergency", "Slow breathing while sleepy can mean too much "
+                     "medicine.", f"RR {bpm:g}/min (top of the 8-10 danger band) with sedation: two signs "
+                     f"of toxicity together. {NALOXONE_STEPS}", "S14, S70, T18", "Do not leave them alone.")
+    elif f.recent():
+        yield reason("slow_breathing_after_change", "urgent", "Breathing this slowly so soon after a pump "
+                     "change needs a check.", f"RR {bpm:g}/min, top of the 8-10 danger band, inside the "
+                     f"72 h window after: {', '.join(f.recent())}; recount and watch.", "S14, S31", SAFETY_NET)
 
 
 def hard_to_wake(f: Facts) -> Iterator[Reason]:
     """Minimal or no response (POSS 4) calls for stopping the opioid and naloxone [S70][S14]."""
     if f.o.get("sleepiness") == "hard_to_wake":
         yield reason("hard_to_wake", "emergency", "Being very hard to wake can mean too much pain medicine.",
-                     "Cannot be kept awake (POSS 4 equivalent): overdose until proven otherwise.",
-                     "S70, S14", "Do not leave them alone.")
+                     f"Cannot be kept awake (POSS 4 equivalent): overdose until proven otherwise. {NALOXONE_STEPS}",
+                     "S70, S14, T18", "Do not leave them alone.")
 
 
 def breathing_trouble(f: Facts) -> Iterator[Reason]:
@@ -69,6 +84,11 @@ def sedation(f: Facts) -> Iterator[Reason]:
     if level in VERY_SLEEPY and f.yes("confusion_new"):
         yield reason("sleepy_and_confused", "emergency", "Being very sleepy and confused can mean too "
                      "much medicine.", "New confusion with POSS 3-4: CNS depression.", "S67, S70")
+    elif level == "drifts_off" and f.recent():
+        yield reason("sleepy_after_change", "emergency", "Falling asleep while talking so soon after a "
+                     "pump change can mean too much medicine.", "Drifts off mid-conversation (POSS 3) "
+                     f"inside the 72 h window after: {', '.join(f.recent())}: a toxicity sign in a risk "
+                     "window moves up a tier.", "S70, S31, T21", "Do not leave them alone.")
     elif level == "drifts_off":
         yield reason("sleepy_drifts_off", "urgent", "Falling asleep while talking can mean too much "
                      "medicine.", "Drifts off mid-conversation (POSS 3 equivalent; caregiver or self "
@@ -88,6 +108,10 @@ def sedating_medicines(f: Facts) -> Iterator[Reason]:
     if level in VERY_SLEEPY:
         yield reason("sedative_with_sleepiness", "emergency", "You doze off while talking and took other "
                      "medicine or alcohol. This is not safe.", f"POSS 3-4 after {taken}.", "S31, S67")
+    elif level == "slightly_drowsy" and f.recent():
+        yield reason("sedative_drowsy_after_change", "emergency", "Feeling drowsy after other medicine or "
+                     "alcohol so soon after a pump change is not safe.", f"Drowsy after {taken} inside the "
+                     f"72 h window after: {', '.join(f.recent())}.", "S31, S67, T23")
     elif level == "slightly_drowsy":
         yield reason("sedative_drowsy", "urgent", "Feeling drowsy after other medicine or alcohol needs "
                      "a check.", f"Drowsy after {taken}: risk of progression.", "S31, S67", SAFETY_NET)

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import combinations
 
 from ..thresholds import Threshold, values
-from .base import SEDATIVES, SLEEPY, VERY_SLEEPY, WINDOWS
+from .base import SEDATIVES, SLEEPY, VERY_SLEEPY, WINDOWS, WITHDRAWAL_SIGNS
+from .drugs import CLONIDINE_SIGNS
 
 # Format: a list of {"code", "tier", "when"}; "when" is an AND list of {"key", "op", "value"};
 # the entries are ORed. Ops: eq, lt, le, gt, ge, in (value in list), contains (list contains
-# value). A missing key or a value of the wrong type makes a condition false. Keys are looked
+# value), ne (missing, or not equal). Apart from ne, a missing key or a value of the wrong type
+# makes a condition false. Keys are looked
 # up in the observations; entries marked "uses_context" also need the context keys (the two
 # vocabularies do not overlap), and simply never match on a phone that does not send them.
 _CORD_KEYS = ("leg_weakness_new", "walking_harder_new", "bladder_control_change_new",
@@ -51,9 +54,96 @@ def client_emergency_rules(thresholds: Mapping[str, Threshold] | None = None) ->
         *[("cord_compression_signs", [_true(key)]) for key in _CORD_KEYS],
         ("cord_compression_signs", [_true("cannot_pass_urine"), _true("numbness_new")]),
     ]
+    entries += [
+        ("slow_breathing_sleepy", [_when("breaths_per_min", "le", t["breaths_per_min_min"]),
+                                   _when("sleepiness", "in", list(SLEEPY))]),
+        ("meningitis_signs_confused", [_true("confusion_new"), _true("stiff_neck")]),
+        ("meningitis_signs_confused", [_true("confusion_new"), _when("headache", "eq", "severe")]),
+        ("meningitis_signs_unmeasured", [_true("feels_feverish"), _true("stiff_neck"),
+                                         _when("headache", "in", ["mild", "severe"])]),
+    ]
     rules: list[dict] = [{"code": code, "tier": "emergency", "when": when} for code, when in entries]
-    for event, limit in WINDOWS.items():  # the one context-raised emergency [S14][S31]
-        key = f"days_since_{event}"
-        rules.append({"code": "breathing_trouble_after_change", "tier": "emergency", "uses_context": True,
-                      "when": [_true("breathing_trouble"), _when(key, "ge", 0), _when(key, "le", t[limit])]})
+    rules += [{"code": code, "tier": "emergency", "uses_context": True, "when": when}
+              for code, when in _context_entries(t, fever)]
     return rules
+
+
+def _windows(t: Mapping[str, float], events: tuple[str, ...] = tuple(WINDOWS)) -> list[list[dict]]:
+    """One condition pair per risk window: days_since_<event> within 0..limit."""
+    return [[_when(f"days_since_{e}", "ge", 0), _when(f"days_since_{e}", "le", t[WINDOWS[e]])] for e in events]
+
+
+def _taking(drug: str) -> list[dict]:
+    """The alternatives that say the regimen holds `drug` (first drug, or any drug of a mixture)."""
+    return [_when("drug", "eq", drug), _when("drugs", "contains", drug)]
+
+
+def _context_entries(t: Mapping[str, float], fever: dict) -> list[tuple[str, list[dict]]]:
+    """The emergencies that need context (windows, drugs, pump state), flattened to AND lists."""
+    found: list[tuple[str, list[dict]]] = []
+    for window in _windows(t):  # a toxicity sign inside a risk window [S14][S31]
+        found.append(("breathing_trouble_after_change", [_true("breathing_trouble"), *window]))
+        found.append(("sleepy_after_change", [_when("sleepiness", "eq", "drifts_off"), *window]))
+        found += [("sedative_drowsy_after_change", [_when("sleepiness", "eq", "slightly_drowsy"),
+                                                    _when("medications_taken", "contains", m), *window])
+                  for m in SEDATIVES]
+    for window in _windows(t, ("refill",)):
+        found.append(("pocket_fill_with_sedation", [_true("pump_site_swelling_new"),
+                                                    _when("sleepiness", "in", list(SLEEPY)), *window]))
+    early = [_true("itching"), _true("numbness_new"), _when("pump_alarm", "eq", "two_tone"), _true("fainted"),
+             *[_when("withdrawal_signs", "contains", s) for s in WITHDRAWAL_SIGNS]]
+    fevers = [fever, _true("feels_feverish")]
+    severe = [*fevers, _true("confusion_new"), _true("hallucinations")]
+    confused = [_true("confusion_new"), _true("hallucinations")]
+    for taking in _taking("baclofen"):  # boxed warning: withdrawal with fever or confusion [T1][T7]
+        found += [("baclofen_withdrawal_severe", [taking, e, s]) for e in early for s in severe]
+        found += [("baclofen_withdrawal_severe", [taking, h, c]) for h in fevers for c in confused]
+    stopped = [_when("pump_alarm", "eq", "two_tone"), _when("days_until_low_reservoir", "le", 0),
+               _true("refill_overdue")]
+    signs = [*[_when("withdrawal_signs", "contains", s) for s in CLONIDINE_SIGNS], _when("headache", "eq", "severe")]
+    for taking in _taking("clonidine"):  # rebound hypertension [T46][T49]
+        found += [("clonidine_withdrawal", [taking, st, sg]) for st in stopped for sg in signs]
+    return found
+
+
+def client_urgent_rules(thresholds: Mapping[str, Threshold] | None = None) -> list[dict]:
+    """Return the urgent tier of evaluate() without context as JSON-able data (the phone has no context)."""
+    t = values(thresholds)
+    fevers = [_when("temperature_c", "ge", t["fever_c"]), _true("feels_feverish")]
+    pairs = combinations(WITHDRAWAL_SIGNS, max(1, int(-(-t["withdrawal_signs_min"] // 1))))
+    entries: list[tuple[str, list[dict[str, object]]]] = [
+        ("breathing_trouble", [_true("breathing_trouble")]),
+        ("sleepy_drifts_off", [_when("sleepiness", "eq", "drifts_off")]),
+        *[("sedative_drowsy", [_when("sleepiness", "eq", "slightly_drowsy"), _when("medications_taken", "contains", m)])
+          for m in SEDATIVES],
+        ("stiff_neck_headache", [_true("stiff_neck"), _when("headache", "in", ["mild", "severe"])]),
+        ("stiff_neck_headache", [_true("stiff_neck"), _true("feels_feverish")]),
+        ("stiff_neck_headache", [_true("stiff_neck"), _when("nausea", "eq", "vomiting")]),
+        ("feverish_severe_headache", [_true("feels_feverish"), _when("headache", "eq", "severe")]),
+        ("mass_warning_signs", [_true("numbness_new")]),
+        ("mass_warning_signs", [_true("pain_character_new")]),
+        *[("withdrawal_signs", [_when("withdrawal_signs", "contains", s) for s in combo]) for combo in pairs],
+        ("confusion_or_hallucinations", [_true("confusion_new")]),
+        ("confusion_or_hallucinations", [_true("hallucinations")]),
+        ("wound_infection_signs", [_when("wound_redness", "eq", "spreading")]),
+        ("wound_infection_signs", [_true("red_streaks")]),
+        ("wound_infection_signs", [_when("wound_drainage", "in", ["clear", "bloody", "cloudy_or_pus"])]),
+        ("wound_infection_signs", [_when("wound_swelling", "eq", "increasing")]),
+        ("wound_open", [_true("wound_open")]),
+        *[("fever_with_warm_wound", [fever, _true("wound_warm")]) for fever in fevers],
+        ("csf_leak_signs", [_true("headache_worse_upright"), _when("headache", "ne", "none")]),
+        ("csf_leak_signs", [_true("clear_fluid_swelling")]),
+        ("device_visible", [_true("device_visible")]),
+        ("pump_moved", [_true("pump_moved")]),
+        ("pump_site_swelling", [_true("pump_site_swelling_new")]),
+        ("pump_alarm", [_when("pump_alarm", "in", ["single_tone", "two_tone", "unsure"])]),
+        ("urinary_retention", [_true("cannot_pass_urine")]),
+        ("constipation_with_vomiting", [_when("constipation_days", "ge", t["constipation_days"]),
+                                        _when("nausea", "eq", "vomiting")]),
+    ]
+    return [{"code": code, "tier": "urgent", "when": when} for code, when in entries]
+
+
+def client_rules(thresholds: Mapping[str, Threshold] | None = None) -> list[dict]:
+    """Everything the phone checks offline: the emergency entries, then the urgent ones."""
+    return client_emergency_rules(thresholds) + client_urgent_rules(thresholds)

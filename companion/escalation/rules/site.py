@@ -37,20 +37,21 @@ def wound(f: Facts) -> Iterator[Reason]:
 
 
 def fever(f: Facts) -> Iterator[Reason]:
-    """Fever within the implant SSI window or with a warm wound is urgent, else reviewed [S57][S62]."""
-    if not f.fever():
+    """Fever (measured or felt) inside the implant SSI window or with a warm wound is urgent [S57][S62][T60]."""
+    if not f.feverish():
         return
     days, temp = f.num("days_since_implant", "c"), f.num("temperature_c")
+    measured = f"T {temp:g} °C" if f.fever() and temp is not None else "Feels feverish (not measured)"
     if days is not None and 0 <= days <= f.t["infection_window_days"]:
         yield reason("fever_after_implant", "urgent", "A fever in the months after surgery can mean "
-                     "infection.", f"T {temp:g} °C on day {days:g} after implant: inside the deep SSI "
+                     "infection.", f"{measured} on day {days:g} after implant: inside the deep SSI "
                      "window (NHSN 90 d).", "S57, S62")
     elif f.yes("wound_warm"):
         yield reason("fever_with_warm_wound", "urgent", "A fever with a warm wound can mean infection.",
-                     f"T {temp:g} °C with wound warmth: possible late device infection.", "S59, S62")
+                     f"{measured} with wound warmth: possible late device infection.", "S59, S62")
     elif not (f.o.get("headache") == "severe" or f.yes("stiff_neck") or f.yes("confusion_new")):
         # with meningeal signs the meningitis rule speaks; a calmer note here would confuse
-        yield reason("fever", "routine", "A fever can have many causes.", f"T {temp:g} °C outside the "
+        yield reason("fever", "routine", "A fever can have many causes.", f"{measured} outside the "
                      "implant SSI window (or implant date unknown), no wound or meningeal sign.", "S62",
                      "If you get a bad headache, a stiff neck or wound changes, call your clinic.")
 
@@ -65,14 +66,20 @@ def csf_leak(f: Facts) -> Iterator[Reason]:
 
 
 def device(f: Facts) -> Iterator[Reason]:
-    """Device showing, pump moved or new swelling need care today; after a refill, pocket fill [S58][S24]."""
+    """Device showing, pump moved or new swelling need care today; after a refill, pocket fill [S58][S24][T24]."""
     if f.yes("device_visible"):
         yield reason("device_visible", "urgent", "Part of your pump or tube is showing. Cover it with a "
                      "clean dressing. Do not touch it.", "Device erosion through skin.", "S16, S18")
     if f.yes("pump_moved"):
         yield reason("pump_moved", "urgent", "A pump that has moved or flipped may not work right.",
                      "Pump migration or flip: refill access and catheter at risk.", "S58")
-    if f.yes("pump_site_swelling_new") and f.within("refill"):
+    if f.yes("pump_site_swelling_new") and f.within("refill") and f.sleepy():
+        yield reason("pocket_fill_with_sedation", "emergency", "New swelling over your pump soon after a "
+                     "refill, with sleepiness, can mean the medicine went under the skin.",
+                     "New pocket swelling inside 72 h of refill with sedation: suspected pocket fill with "
+                     "overdose (naloxone may need repeating; 8 deaths in 351 reports).", "S24, T24, T18",
+                     "Do not leave them alone.")
+    elif f.yes("pump_site_swelling_new") and f.within("refill"):
         yield reason("pocket_fill_suspected", "urgent", "New swelling over your pump soon after a refill "
                      "needs a check.", "New pocket swelling inside 72 h of refill: rule out pocket fill "
                      "(delayed overdose possible).", "S24", SAFETY_NET)
