@@ -35,12 +35,16 @@ def triage() -> None:
 
 @triage.command("check")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def triage_check(path: str) -> None:
+@click.option("--superseded", type=click.Path(exists=True, dir_okay=False),
+              help="YAML of vignettes in PATH whose expectation a later revision made stricter (id, was, expect, why).")
+def triage_check(path: str, superseded: str | None) -> None:
     """Run vignettes through the rules; one line each, a summary, non-zero on any miss."""
     from companion.escalation import rules, vignettes
 
     try:
         loaded = vignettes.load(path)
+        if superseded:
+            loaded = vignettes.supersede(loaded, superseded)
     except ValueError as error:  # bad YAML, an unknown key or a misspelt value: name it, test nothing
         raise click.ClickException(str(error)) from error
     outcomes = vignettes.run(loaded, rules.evaluate)

@@ -70,6 +70,26 @@ def load(path: str | Path) -> list[Vignette]:
     return vignettes
 
 
+def supersede(vignettes: list[Vignette], path: str | Path) -> list[Vignette]:
+    """Vignettes of a file we may not edit (the shared one) whose expectation a later clinical revision made
+    stricter: `path` lists id, was, expect and why. Only stricter, and an entry the file has caught up with (or
+    that names a missing id) is an error, so the list cannot quietly outlive its reason."""
+    with open(path, encoding="utf-8") as handle:
+        entries = (yaml.safe_load(handle) or {}).get("superseded") or []
+    by_id = {v.id: v for v in vignettes}
+    out = {v.id: v for v in vignettes}
+    for entry in entries:
+        vid, was, stricter = str(entry.get("id")), entry.get("was"), entry.get("expect")
+        if vid not in by_id:
+            raise ValueError(f"{path}: {vid} is not in the vignette file")
+        if by_id[vid].expect != was:
+            raise ValueError(f"{path}: {vid} now expects {by_id[vid].expect}, not {was}: remove this entry")
+        if stricter not in TIERS or TIERS.index(stricter) >= TIERS.index(was) or not entry.get("why"):
+            raise ValueError(f"{path}: {vid} may only be made stricter, with a reason")
+        out[vid] = Vignette(vid, stricter, by_id[vid].observations, by_id[vid].context, by_id[vid].story)
+    return [out[v.id] for v in vignettes]
+
+
 def run(vignettes: Iterable[Vignette], evaluate_fn: Callable[[Mapping, Mapping], Any]) -> list[Outcome]:
     """Evaluate each vignette; evaluate_fn returns an object with .tier and .reasons (with .code)."""
     outcomes = []
