@@ -98,6 +98,7 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "pump.add_staff_medicine": (CLINICIANS, "a_data"),
     "pump.stop_medicine": (CLINICIANS, "a_data"),
     "pump.procedure_done": (CLINICIANS, "a_data"),
+    "pump.add_procedure": (CLINICIANS, "a_data"),
     "pump.refills": (CLINICIANS, "self"),
     "pump.settings": (("physician", "admin"), "self"),
     # Notifications
