@@ -30,6 +30,8 @@ def _profile_form(patient):
     form = ProfileForm(formdata=None, obj=pump)
     if pump is None:
         form.implanted_on.data = patient.implanted_on
+    elif form.reservoir_ml.data is not None:
+        form.reservoir_ml.data = form.reservoir_ml.data.normalize()  # "20", not the stored "20.0000"
     return form
 
 
