@@ -86,3 +86,22 @@ def test_quality_report_has_charts_tables_and_no_violations_at_tablet_and_phone(
         assert violations(page) == [], name
         page.goto(base + "/care/reports?by=month")
         assert violations(page) == [], name
+
+
+def test_staff_diary_answers_stay_on_screen_at_tablet_width(live_server, tablet):
+    base, app = live_server
+    with app.app_context():
+        pat = db.session.scalar(select(Patient.id).where(Patient.given_name == "Pat"))
+        db.session.remove()
+    page = tablet.new_page()
+    sign_in(page, base, "nurse@demo.test")
+    page.goto(f"{base}/care/patients/{pat}/diary")
+    entry = page.locator(".diary-entry details").first
+    entry.locator("summary").click()
+    for cell in (entry.locator("dt").first, entry.locator("dd").first):
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1024, box
+    # Before the fix the question's max-content column squeezed the answer to a sliver at the edge.
+    assert entry.locator("dd").first.bounding_box()["width"] >= 120
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    shot(page, "i13b-staff-diary-tablet")
