@@ -1,6 +1,7 @@
 """The list of blueprints, one per capability."""
 from companion.accounts.views import bp as accounts
 from companion.audit.views import bp as audit
+from companion.careteam.reports.views import bp as reports
 from companion.careteam.views import bp as careteam
 from companion.clinic.views import bp as clinic_settings
 from companion.careteam.exports.views import bp as exports
@@ -14,4 +15,5 @@ from companion.notify.views import bp as notify
 from companion.pump.views import bp as pump
 from companion.pwa.views import bp as pwa
 
-ALL = [accounts, audit, careteam, clinic_settings, exports, consent, decision_aid, diary, escalation, health, home, notify, pump, pwa]
+ALL = [accounts, audit, careteam, clinic_settings, exports, consent, decision_aid, diary, escalation, health, home,
+       notify, pump, pwa, reports]

@@ -24,13 +24,14 @@ CAREGIVER = ("caregiver@demo.test", "Chris Morgan")
 def _steps() -> list:
     """Each capability's demo step, a function of (clinic, patients_by_email), in dependency order."""
     from companion.careteam import demo as careteam
+    from companion.careteam.reports import demo as reports
     from companion.clinic import demo as clinic_settings
     from companion.consent import demo as consent
     from companion.diary import demo as diary
     from companion.escalation import demo as escalation
     from companion.pump import demo as pump
 
-    return [clinic_settings.seed, consent.seed, escalation.seed, pump.seed, diary.seed, careteam.seed]
+    return [clinic_settings.seed, consent.seed, escalation.seed, pump.seed, diary.seed, careteam.seed, reports.seed]
 
 
 def seed() -> list[tuple[str, str]]:

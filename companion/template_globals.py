@@ -1,5 +1,7 @@
 """Values every template may use: the clinic's numbers, navigation, versioned asset URLs."""
 import hashlib
+import re
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +19,7 @@ NAV = [
     ("careteam.queue", "Queue", ("nurse", "physician", "admin")),
     ("careteam.roster", "Patients", ("nurse", "physician", "admin")),
     ("pump.refills", "Refills", ("nurse", "physician")),
+    ("reports.index", "Reports", ("nurse", "physician", "admin")),
     ("notify.index", "Messages", ("patient", "caregiver", "nurse", "physician", "admin")),
     ("settings.index", "Settings", ("admin",)),
     ("settings.staff", "Staff", ("admin",)),
@@ -58,6 +61,35 @@ def asset(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
+# Stored codes staff would otherwise read raw; any other snake_case code falls back to its words.
+CODE_WORDS = {"confusion_new": "new confusion", "cloudy_or_pus": "cloudy or pus", "dose_increase": "dose increase",
+              "two_tone": "two-tone alarm", "hard_to_wake": "hard to wake", "drifts_off": "drifts off",
+              "slightly_drowsy": "slightly drowsy", "first_fill": "first fill", "dose_change": "dose change",
+              "simple_continuous": "simple continuous", "before_trial": "before trial", "post_implant": "after implant"}
+_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_STORED = re.compile(r"\b\d+\.\d{3,}\b")  # stored amounts carry 4 decimals; "2026.10" (a version) is left alone
+
+
+def amount(value) -> str:
+    """A number as people write it: 5.0000 -> 5, 0.2500 -> 0.25, 1E+1 -> 10 (no exponent); text unchanged."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else str(value)
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def words(text) -> str:
+    """Staff-facing text with stored codes in words and numbers without trailing zeros ("5.0000 mg" -> "5 mg")."""
+    text = _CODE.sub(lambda m: CODE_WORDS.get(m.group(0), m.group(0).replace("_", " ")), str(text or ""))
+    return _STORED.sub(lambda m: amount(m.group(0)), text)
+
+
 def tel(number: str) -> str:
     """A tel: link target from a phone number as people write it."""
     return "tel:" + "".join(ch for ch in (number or "") if ch.isdigit() or ch == "+")
@@ -67,3 +99,5 @@ def init_app(app: Flask) -> None:
     """Register the context processor and filters."""
     app.context_processor(clinic_context)
     app.jinja_env.filters["tel"] = tel
+    app.jinja_env.filters["amount"] = amount
+    app.jinja_env.filters["words"] = words

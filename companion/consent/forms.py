@@ -54,3 +54,5 @@ class SignForm(FlaskForm):
     content_version = HiddenField()
     supersedes_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     correction_reason = TextAreaField(_l("What this correction changes"), validators=[Length(max=2000)])
+    readiness_reason = TextAreaField(_l("Why the patient signs now although not everything is ready"),
+                                     validators=[Length(max=2000)])

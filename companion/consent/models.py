@@ -102,6 +102,9 @@ class ConsentRecord(db.Model):
     clinician_typed_name: Mapped[str] = mapped_column(String(200), default="")
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("consent_record.id"), unique=True)
     correction_reason: Mapped[str] = mapped_column(Text, default="")
+    # What was not ready when an agreement was signed (unread modules, wrong teach-back, no trial) and why it went ahead.
+    readiness_gaps: Mapped[dict | None] = mapped_column(JSON)
+    readiness_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     record_hash: Mapped[str] = mapped_column(String(64))
 
     patient: Mapped[Patient] = relationship()

@@ -114,6 +114,13 @@ def render(record: ConsentRecord) -> bytes:
              ("Legal representative", record.representative_name if record.representative_present else "none")]
     if record.supersedes_id:
         facts.append(("Corrects record", f"{record.supersedes_id}: {record.correction_reason}"))
+    if record.readiness_gaps:  # signed although not everything was ready: what, and the clinician's reason
+        gaps = record.readiness_gaps
+        missing = [f"{len(gaps.get('unread_modules', []))} module(s) unread",
+                   f"{len(gaps.get('wrong_answers', []))} teach-back answer(s) wrong",
+                   "trial done" if gaps.get("trial_done") else "no trial done"]
+        facts.append(("Not ready", "; ".join(missing)))
+        facts.append(("Reason to go ahead", record.readiness_reason))
     for label, value in facts:
         doc.set_font(doc.body_font, "B", 10)
         doc.cell(48, 5.5, doc.safe(label))

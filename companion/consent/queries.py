@@ -77,6 +77,14 @@ def progress(patient: Patient, content: ContentVersion | None = None) -> Progres
     return Progress(content, frozenset(read), rules.summarise_answers(answer_facts(patient.id, content.version)))
 
 
+def readiness(patient: Patient, prog: Progress | None = None) -> rules.Readiness:
+    """Modules unread, teach-back answers still wrong and whether a trial was done, on the newest content."""
+    prog = prog or progress(patient)
+    return rules.readiness(module_ids=[m.id for m in prog.content.modules], read=prog.read,
+                           results=prog.results.values(), therapy_stage=patient.therapy_stage,
+                           implanted=patient.implanted_on is not None)
+
+
 def records_for(patient_id: int) -> list[ConsentRecord]:
     """A patient's signed consent records, newest first."""
     stmt = select(ConsentRecord).where(ConsentRecord.patient_id == patient_id)

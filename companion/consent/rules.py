@@ -142,6 +142,49 @@ def consent_state(*, module_ids: Sequence[str], read: Iterable[str], results: It
     return "not started"
 
 
+TRIAL_DONE_STAGES = frozenset({"trial", "post_implant", "maintenance"})
+IMPLANTED_STAGES = frozenset({"post_implant", "maintenance"})
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What is not yet in place before an agreement: unread modules, teach-back answers still wrong, a trial."""
+
+    unread: tuple[str, ...]
+    wrong: tuple[tuple[str, str], ...]  # (module id, question id) whose newest answer is wrong
+    trial_done: bool
+
+    def gaps(self, decision: str) -> dict:
+        """The gaps that need a written reason before this decision is signed ({} when none, or not an agreement)."""
+        if decision not in AGREEMENTS:
+            return {}
+        no_trial = decision == "agrees_implant" and not self.trial_done
+        if not (self.unread or self.wrong or no_trial):
+            return {}
+        return {"unread_modules": list(self.unread), "wrong_answers": [f"{m}/{q}" for m, q in self.wrong],
+                "trial_done": self.trial_done}
+
+
+def readiness(*, module_ids: Sequence[str], read: Iterable[str], results: Iterable[QuestionResult],
+              therapy_stage: str, implanted: bool) -> Readiness:
+    """The patient's readiness to agree: modules unread (in order), wrong answers, and whether a trial was done."""
+    done = set(read)
+    wrong = tuple((r.module_id, r.question_id) for r in teach_back_gaps(results))
+    return Readiness(tuple(m for m in module_ids if m not in done), wrong,
+                     implanted or therapy_stage in TRIAL_DONE_STAGES)
+
+
+def consent_need(*, therapy_stage: str, implanted: bool, record: SignedFact | None, latest_major: int) -> str:
+    """The roster's consent need: "missing" (trial or implant without the agreement), "outdated", or ""."""
+    implanted = implanted or therapy_stage in IMPLANTED_STAGES
+    needed = {"agrees_implant"} if implanted else set(AGREEMENTS) if therapy_stage == "trial" else set()
+    if not needed:
+        return ""
+    if record is None or record.decision not in needed:
+        return "missing"
+    return "outdated" if needs_reconsent(record, latest_major) else ""
+
+
 def missing_topics(required: Sequence[str], discussed: Iterable[str]) -> list[str]:
     """Risk topics not yet marked as discussed, in the content's order."""
     done = set(discussed)

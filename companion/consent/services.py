@@ -112,6 +112,7 @@ class ConsentInput:
     content_version: str = ""
     supersedes_id: int | None = None
     correction_reason: str = ""
+    readiness_reason: str = ""
 
 
 def _require_clinician(user: User, patient: Patient) -> None:
@@ -153,8 +154,8 @@ def _signature_parts(sig: Signature, prefix: str) -> tuple[str, bytes | None, st
     raise ConsentError("Please choose how to sign.", f"{prefix}_sign_method")
 
 
-def _check(data: ConsentInput, content: ContentVersion, patient: Patient) -> None:
-    """Refuse an incomplete or inconsistent consent before anything is written."""
+def _check(data: ConsentInput, content: ContentVersion, patient: Patient) -> dict:
+    """Refuse an incomplete or inconsistent consent before anything is written; returns the readiness gaps."""
     if data.content_version != content.version:
         raise ConsentError("The information changed while this page was open. Please reload it.", "decision")
     if data.decision not in rules.DECISIONS:
@@ -171,6 +172,11 @@ def _check(data: ConsentInput, content: ContentVersion, patient: Patient) -> Non
             raise ConsentError("That record cannot be corrected.", "correction_reason")
         if not data.correction_reason.strip():
             raise ConsentError("Please say what this correction changes.", "correction_reason")
+    gaps = queries.readiness(patient, queries.progress(patient, content)).gaps(data.decision)
+    if gaps and len(data.readiness_reason.strip()) < 5:
+        raise ConsentError("Modules are unread, teach-back answers are wrong or no trial was done: "
+                           "write why the patient signs now.", "readiness_reason")
+    return gaps
 
 
 def _answers_snapshot(patient: Patient, content: ContentVersion) -> tuple[list[str], list[dict]]:
@@ -199,7 +205,7 @@ def sign_consent(clinician: User, patient: Patient, data: ConsentInput, *, now: 
     """Both have signed: write the immutable consent record, close the discussion, audit it, in one transaction."""
     _require_clinician(clinician, patient)
     content = queries.current_content()
-    _check(data, content, patient)
+    gaps = _check(data, content, patient)
     p_kind, p_png, p_typed = _signature_parts(data.patient_signature, "patient")
     c_kind, c_png, c_typed = _signature_parts(data.clinician_signature, "clinician")
     now = now or utcnow()
@@ -222,12 +228,14 @@ def sign_consent(clinician: User, patient: Patient, data: ConsentInput, *, now: 
         patient_typed_name=p_typed, clinician_signature_kind=c_kind, clinician_signature_png=c_png,
         clinician_typed_name=c_typed, supersedes_id=data.supersedes_id,
         correction_reason=data.correction_reason.strip() if data.supersedes_id else "",
+        readiness_gaps=gaps or None, readiness_reason=data.readiness_reason.strip() if gaps else "",
     )
     record = ConsentRecord(**values, record_hash=_record_hash(values))
     db.session.add(record)
     db.session.flush()
     session.record_id = record.id
     audit.record("consent_signed", patient_id=patient.id, object_type="consent_record", object_id=record.id,
-                 user=clinician, decision=data.decision, version=content.version, supersedes=data.supersedes_id)
+                 user=clinician, decision=data.decision, version=content.version, supersedes=data.supersedes_id,
+                 readiness_gaps=bool(gaps))
     db.session.commit()
     return record

@@ -152,7 +152,8 @@ def _session_page(patient, question_form=None, sign_form=None, status: int = 200
     content = queries.current_content()
     session = queries.open_session(patient.id)
     sign_form = sign_form if sign_form is not None else _sign_form(content, request.args.get("corrects", type=int))
-    ctx = dict(patient=patient, content=content, progress=queries.progress(patient, content),
+    prog = queries.progress(patient, content)
+    ctx = dict(patient=patient, content=content, progress=prog, readiness=queries.readiness(patient, prog),
                records=queries.records_for(patient.id), replaced=queries.superseded_ids(patient.id),
                state=queries.consent_state(patient), reconsent=queries.needs_reconsent(patient),
                session_questions=session.questions if session else [],
@@ -247,7 +248,7 @@ def _consent_input(form: SignForm) -> services.ConsentInput:
         clinician_signature=services.Signature(form.clinician_sign_method.data, form.clinician_signature.data or "",
                                                form.clinician_typed_name.data or ""),
         content_version=form.content_version.data or "", supersedes_id=form.supersedes_id.data,
-        correction_reason=form.correction_reason.data or "")
+        correction_reason=form.correction_reason.data or "", readiness_reason=form.readiness_reason.data or "")
 
 
 @bp.route("/care/patients/<int:patient_id>/consent/records/<int:record_id>.pdf")

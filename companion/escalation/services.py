@@ -10,7 +10,7 @@ from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.escalation import routing
 from companion.escalation.models import LADDER, RESOLUTIONS, Case, CaseEvent, CaseRecipient, ReviewItem
-from companion.escalation.rules import evaluate
+from companion.escalation.rules import Reason, Result, evaluate
 from companion.extensions import db
 from companion.notify import services as notify
 from companion.notify.models import Notification
@@ -58,6 +58,19 @@ def assess(patient, *, observations: Mapping, context: Mapping, source_type: str
         return Assessment(result.tier, result.reasons, case.id, None, tuple(ids))
     item = _add_review_item(patient, result, source_type, source_id, reported_by_user, now)
     return Assessment(result.tier, result.reasons, None, item.id, ())
+
+
+def open_case(patient, *, tier: str, reasons: list[dict], source_type: str, source_id: int, reported_by_user,
+              now: datetime | None = None) -> Assessment:
+    """Open a case decided outside the red-flag rules (e.g. an MRI on a pump to empty); caller's transaction.
+
+    Each reason is a dict with code, staff_text, patient_text and source; extra keys (a checklist) are kept.
+    """
+    found = tuple(Reason(r["code"], tier, r.get("patient_text", ""), r["staff_text"], r["source"]) for r in reasons)
+    case, ids = _open_case(patient, Result(tier, found), source_type, source_id, reported_by_user, now or utcnow())
+    if ids:  # a new case: keep the callers' extra keys beside the snapshot
+        case.reasons = [dict(snap, **r, tier=tier) for snap, r in zip(_snapshot(found), reasons)]
+    return Assessment(tier, found, case.id, None, tuple(ids))
 
 
 def after_commit(assessment: Assessment) -> None:

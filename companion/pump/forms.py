@@ -138,6 +138,9 @@ class ProcedureForm(FlaskForm):
                       validators=[InputRequired(_l("Choose one."))])
     planned_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date."))])
     planned_time = TimeField(_l("Time (if you know it)"), validators=[Optional()])
+    field_tesla = SelectField(_l("MRI scanner strength (ask the MRI team)"),
+                              choices=[("", _l("I don't know")), ("1.5", _l("1.5 T")), ("3", _l("3 T"))],
+                              default="", validators=[Optional()])
     details = TextAreaField(_l("Where, and what for (optional)"), validators=[Optional(), Length(max=500)])
 
 

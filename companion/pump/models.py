@@ -172,12 +172,15 @@ class ProcedureNotice(db.Model):
     kind: Mapped[str] = mapped_column(String(20))  # mri | procedure
     planned_at: Mapped[datetime]
     details: Mapped[str] = mapped_column(Text, default="")
+    field_tesla: Mapped[str] = mapped_column(String(8), default="", server_default="")  # MRI: "1.5", "3" or unknown
     reported_by: Mapped[str] = mapped_column(String(20))
     reported_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     followup_at: Mapped[datetime]
     task_done_at: Mapped[datetime | None]
     task_done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    patient: Mapped[Patient] = relationship()
 
 
 class PumpDoseSettings(db.Model):

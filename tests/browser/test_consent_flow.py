@@ -130,6 +130,7 @@ def test_nurse_runs_the_session_both_sign_and_the_pdf_has_the_facts(live_server,
     clinician = page.locator("#clinician-signer")
     clinician.locator("label.choice", has_text="Type the name instead").click()
     page.fill("#clinician_typed_name", "Nurse Nora Reyes")
+    page.fill("#readiness_reason", "Wants the trial now; we went over the open topics together.")  # 3 of 11 read
     shot(page, "consent-sign-tablet")
     page.get_by_role("button", name="Save the signed record").click()
     page.locator(".flash-success").wait_for()

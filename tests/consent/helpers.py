@@ -33,7 +33,8 @@ def consent_input(**overrides) -> services.ConsentInput:
     values = dict(decision="agrees_trial", topics_discussed=list(content.risk_topics),
                   patient_signature=services.Signature("drawn", signature_url()),
                   clinician_signature=services.Signature("typed", typed_name="Nurse Example"),
-                  content_version=content.version)
+                  content_version=content.version,
+                  readiness_reason="Discussed the gaps; the patient chose to go ahead.")  # most tests read nothing
     values.update(overrides)
     return services.ConsentInput(**values)
 
@@ -43,6 +44,7 @@ def sign_form_data(**overrides) -> dict:
     content = queries.current_content()
     data = {"decision": "agrees_trial", "topics": list(content.risk_topics), "content_version": content.version,
             "patient_sign_method": "drawn", "patient_signature": signature_url(),
-            "clinician_sign_method": "typed", "clinician_typed_name": "Nurse Example"}
+            "clinician_sign_method": "typed", "clinician_typed_name": "Nurse Example",
+            "readiness_reason": "Discussed the gaps; the patient chose to go ahead."}
     data.update(overrides)
     return data

@@ -217,8 +217,8 @@ def test_a_confirmed_refill_marks_the_visit_attended(pumped):
     assert queries.next_appointment(pumped.patient_a, FIXED_NOW) is None
 
 
-def test_an_mri_notice_opens_a_clinic_task_and_a_check_in_a_day_later(pumped):
-    notice = services.report_procedure(pumped.patient_a_user, pumped.patient_a, kind="mri",
+def test_a_procedure_notice_opens_a_clinic_task_and_a_check_in_a_day_later(pumped):
+    notice = services.report_procedure(pumped.patient_a_user, pumped.patient_a, kind="procedure",
                                        planned_on=date(2026, 11, 25), planned_time=time(9, 0), details="",
                                        reported_by="patient")
     assert notice.followup_at == datetime(2026, 11, 26, 14, tzinfo=timezone.utc)  # 09:00 EST + 24 h
@@ -229,7 +229,7 @@ def test_an_mri_notice_opens_a_clinic_task_and_a_check_in_a_day_later(pumped):
     assert queries.open_procedure_tasks(pumped.clinic1.id) == [notice]
     services.complete_procedure_task(pumped.nurse1, notice)
     assert queries.open_procedure_tasks(pumped.clinic1.id) == []
-    assert queries.rules_context(pumped.patient_a, date(2026, 11, 27))["days_since_mri"] == 2
+    assert "days_since_mri" not in queries.rules_context(pumped.patient_a, date(2026, 11, 27))
 
 
 def test_an_mri_in_the_past_is_refused(pumped):

@@ -64,6 +64,8 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "escalation.patient_case_read": (PATIENT_SIDE, "a_data"),
     # Care team
     "careteam.roster": (STAFF, "self"),
+    "reports.index": (STAFF, "self"),
+    "reports.download": (STAFF, "self"),
     "careteam.roster_search": (STAFF, "self"),
     "careteam.new_patient": (CLINICIANS, "self"),
     "careteam.patient": (STAFF, "a_data"),
@@ -104,6 +106,7 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "pump.add_staff_medicine": (CLINICIANS, "a_data"),
     "pump.stop_medicine": (CLINICIANS, "a_data"),
     "pump.procedure_done": (CLINICIANS, "a_data"),
+    "pump.add_procedure": (CLINICIANS, "a_data"),
     "pump.refills": (CLINICIANS, "self"),
     "pump.settings": (("physician", "admin"), "self"),
     # Notifications

@@ -50,6 +50,7 @@ class RosterRow:
     emergency_cases: int = 0
     urgent_cases: int = 0
     consent: str = "not started"
+    consent_need: str = ""  # "missing" or "outdated" (consent.rules.consent_need)
     due_on: date | None = None
     appointment_at: datetime | None = None
     appointment_on: date | None = None
@@ -101,8 +102,8 @@ def _case_counts(ids) -> dict[tuple[int, str], int]:
     return {(pid, tier): n for pid, tier, n in db.session.execute(stmt)}
 
 
-def _consent_states(patients: list[Patient], ids, tz_name: str) -> dict[int, str]:
-    """The roster's consent column, computed with consent.rules from three grouped reads."""
+def _consent_states(patients: list[Patient], ids, tz_name: str) -> dict[int, tuple[str, str]]:
+    """The roster's consent column and consent need, computed with consent.rules from three grouped reads."""
     content = consent_queries.current_content()
     read: dict[int, set[str]] = defaultdict(set)
     for pid, module_id in db.session.execute(select(ModuleRead.patient_id, ModuleRead.module_id).where(
@@ -119,10 +120,15 @@ def _consent_states(patients: list[Patient], ids, tz_name: str) -> dict[int, str
                                 .order_by(ConsentRecord.signed_at.desc(), ConsentRecord.id.desc())):
         records[r.patient_id].append(r)
     module_ids = [m.id for m in content.modules]
-    return {p.id: consent_rules.consent_state(
-        module_ids=module_ids, read=read[p.id], results=consent_rules.summarise_answers(answers[p.id]).values(),
-        record=consent_rules.current_record(consent_queries.signed_facts(records[p.id])),
-        latest_major=content.major, tz_name=tz_name) for p in patients}
+    out = {}
+    for p in patients:
+        current = consent_rules.current_record(consent_queries.signed_facts(records[p.id]))
+        state = consent_rules.consent_state(
+            module_ids=module_ids, read=read[p.id], results=consent_rules.summarise_answers(answers[p.id]).values(),
+            record=current, latest_major=content.major, tz_name=tz_name)
+        out[p.id] = (state, consent_rules.consent_need(therapy_stage=p.therapy_stage, implanted=p.implanted_on is not None,
+                                                       record=current, latest_major=content.major))
+    return out
 
 
 def _next_appointments(ids, now: datetime) -> dict[int, Appointment]:
@@ -186,7 +192,7 @@ def _add_details(rows: list[RosterRow], clinic: Clinic, now: datetime, zone: Zon
         Regimen.id.in_([record.regimen_id for record in refills.values()])).options(selectinload(Regimen.drugs)))}
     for row in rows:
         pid = row.patient.id
-        row.consent, row.sedating = consent[pid], sedating.get(pid, [])
+        (row.consent, row.consent_need), row.sedating = consent[pid], sedating.get(pid, [])
         if (refill := refills.get(pid)) is not None:
             row.drugs = [f"{d.name} {plain(d.daily_dose)} {d.unit}/day" for d in regimens[refill.regimen_id].drugs]
         if (visit := visits.get(pid)) is not None:

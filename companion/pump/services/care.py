@@ -1,5 +1,5 @@
-"""Around the refills: visits, other medicines, MRI or procedure notices, dose settings, caregiver reminders."""
-from datetime import date, datetime, time, timedelta
+"""Around the refills: visits, other medicines, dose settings, caregiver reminders."""
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -10,8 +10,7 @@ from companion.clock import utcnow
 from companion.extensions import db
 from companion.pump import notices, queries
 from companion.pump.dose_checks import drug_key
-from companion.pump.models import (Appointment, PatientMedicine, ProcedureNotice, PumpDoseCeiling, PumpDoseSettings,
-                                   ReminderOptIn)
+from companion.pump.models import Appointment, PatientMedicine, PumpDoseCeiling, PumpDoseSettings, ReminderOptIn
 from companion.pump.services.refills import PumpError
 
 
@@ -62,36 +61,6 @@ def stop_medicine(actor: User, medicine: PatientMedicine) -> None:
     medicine.stopped_at = utcnow()
     audit.record("pump_medicine_stopped", patient_id=medicine.patient_id, object_type="pump_medicine",
                  object_id=medicine.id, user=actor)
-    db.session.commit()
-
-
-def report_procedure(actor: User, patient: Patient, *, kind: str, planned_on: date, planned_time: time | None,
-                     details: str, reported_by: str) -> ProcedureNotice:
-    """The patient tells the clinic about an MRI or procedure: a clinic task, and a check-in 24 h after."""
-    zone = queries.clinic_zone(patient.clinic)
-    local = datetime.combine(planned_on, planned_time or time(12, 0), tzinfo=zone)
-    if local.date() < utcnow().astimezone(zone).date():
-        raise PumpError("Choose today or a day ahead.", "planned_on")
-    if local.date() > utcnow().astimezone(zone).date() + timedelta(days=731):  # and 9999-12-31 would overflow
-        raise PumpError("Choose a date within the next two years.", "planned_on")
-    planned_at = local.astimezone(utcnow().tzinfo)
-    notice = ProcedureNotice(patient_id=patient.id, clinic_id=patient.clinic_id, kind=kind, planned_at=planned_at,
-                             details=details.strip(), reported_by=reported_by, reported_by_user_id=actor.id,
-                             followup_at=planned_at + timedelta(hours=24))
-    db.session.add(notice)
-    db.session.flush()
-    audit.record("pump_procedure_reported", patient_id=patient.id, object_type="pump_procedure",
-                 object_id=notice.id, user=actor, kind=kind)
-    notices.tell_clinic_about_procedure(patient, notice)
-    db.session.commit()
-    return notice
-
-
-def complete_procedure_task(actor: User, notice: ProcedureNotice) -> None:
-    """The clinic has acted on the notice (called the patient, planned emptying or a check)."""
-    notice.task_done_at, notice.task_done_by_id = utcnow(), actor.id
-    audit.record("pump_procedure_task_done", patient_id=notice.patient_id, object_type="pump_procedure",
-                 object_id=notice.id, user=actor)
     db.session.commit()
 
 

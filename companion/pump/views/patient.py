@@ -72,7 +72,7 @@ def report_procedure():
         try:
             services.report_procedure(current_user, patient, kind=form.kind.data, planned_on=form.planned_on.data,
                                       planned_time=form.planned_time.data, details=form.details.data or "",
-                                      reported_by=reported_by())
+                                      reported_by=reported_by(), field_tesla=form.field_tesla.data or "")
         except services.PumpError as error:
             form[error.field].errors.append(str(error))
         else:

@@ -10,8 +10,8 @@ from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.pump import queries, schedule, services
 from companion.pump.dose_checks import SEDATING_CLASSES
-from companion.pump.forms import (MAX_DRUGS, AppointmentForm, ConfirmForm, MedicineForm, ProfileForm, RefillForm,
-                                  SettingsForm)
+from companion.pump.forms import (MAX_DRUGS, AppointmentForm, ConfirmForm, MedicineForm, ProcedureForm, ProfileForm,
+                                  RefillForm, SettingsForm)
 from companion.pump.reminders import clinic_review_items, refill_reminder_times
 from companion.pump.views import bp
 from companion.pump.views.common import fmt_clock, fmt_date, fmt_day, fmt_time, refill_status
@@ -30,6 +30,8 @@ def _profile_form(patient):
     form = ProfileForm(formdata=None, obj=pump)
     if pump is None:
         form.implanted_on.data = patient.implanted_on
+    elif form.reservoir_ml.data is not None:
+        form.reservoir_ml.data = form.reservoir_ml.data.normalize()  # "20", not the stored "20.0000"
     return form
 
 
@@ -67,7 +69,8 @@ def staff_context(patient, **forms) -> dict:
     battery = queries.battery_window(patient)
     return dict(patient=patient, pump=queries.profile(patient), refill=refill, history=history, medicines=meds,
                 sedating=[m for m in meds if m.medicine_class in SEDATING_CLASSES], classes=SEDATING_CLASSES,
-                procedures=queries.procedures(patient), battery=battery, reminders=_reminders(patient, refill),
+                procedures=queries.procedures(patient), battery=battery, mri=services.mri_review,
+                procedure_form=forms.get("procedure_form") or ProcedureForm(formdata=None), reminders=_reminders(patient, refill),
                 profile_form=forms.get("profile_form") or _profile_form(patient),
                 refill_form=forms.get("refill_form") or _refill_form(patient),
                 appointment_form=forms.get("appointment_form") or AppointmentForm(formdata=None),
@@ -204,6 +207,22 @@ def procedure_done(patient_id: int, notice_id: int):
         abort(404)
     services.complete_procedure_task(current_user, notice)
     return _page(patient, message=_("Task marked done."))
+
+
+@bp.route("/care/patients/<int:patient_id>/pump/procedures", methods=["POST"])
+@roles_required(*CLINICIANS)
+def add_procedure(patient_id: int):
+    """A clinician enters a planned MRI or procedure from the record (audited; the calendar lists it)."""
+    patient, form = patient_or_404(patient_id), ProcedureForm()
+    if form.validate_on_submit():
+        try:
+            services.report_procedure(current_user, patient, kind=form.kind.data, planned_on=form.planned_on.data,
+                                      planned_time=form.planned_time.data, details=form.details.data or "",
+                                      reported_by="staff", field_tesla=form.field_tesla.data or "")
+            return _page(patient, message=_("Procedure added to the calendar."))
+        except services.PumpError as error:
+            form[error.field].errors.append(str(error))
+    return _page(patient, 422, procedure_form=form)
 
 
 def _week_start(value: str | None, today):
