@@ -1,23 +1,21 @@
 """Checks on a refill before it is saved: dose change, ceilings, approval, double check."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Literal, Union
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
 
+from companion.pump.dose_checks.core import (_MCG_PER_UNIT, Ceiling, DoseSettings, DrugDose, Finding, Number,
+                                             RegimenSnapshot, Severity, _Line, _lines, _number, drug_key)
+from companion.pump.dose_checks import safety
+from companion.pump.dose_checks.limits import limits_for
+from companion.pump.dose_checks.safety import HistoryPoint
 from companion.pump.schedule import ScheduleError, mixture_daily_volumes
 
-Number = Union[int, float, str, Decimal]
-Severity = Literal["block", "needs_reason", "needs_confirmation", "needs_override", "info"]
-# (max_daily_dose, max_concentration, unit): either limit may be None when the clinic sets one only.
-Ceiling = tuple[Union[Number, None], Union[Number, None], str]
+__all__ = ["Ceiling", "DoseSettings", "DrugDose", "Finding", "Number", "RegimenSnapshot", "Severity", "HistoryPoint",
+           "check_refill", "confirm_double_check", "needs_physician", "override_note_ok", "OVERRIDE_REASONS", "drug_key", "flag_sedating", "resolve",
+           "SEDATING_CLASSES", "SEDATING_SOURCES"]
 
-_MCG_PER_UNIT = {"mg": Decimal(1000), "mcg": Decimal(1), "ug": Decimal(1), "µg": Decimal(1)}
-_ALIASES = {
-    "infumorph": "morphine", "duramorph": "morphine", "morphine sulfate": "morphine",
-    "prialt": "ziconotide", "lioresal": "baclofen", "gablofen": "baclofen",
-}
 # FDA: only Infumorph (morphine) and Prialt (ziconotide) are labelled for IT pain, and
 # not every pump for Prialt; other drugs, any mixture and compounded drugs are not [S8].
 # SynchroMed II: Infumorph, Prialt [S83], plus baclofen for spasticity [S19][S20].
@@ -29,116 +27,15 @@ _APPROVED_BY_FAMILY = {
 _APPROVED_ANY_PUMP = frozenset({"morphine", "ziconotide", "baclofen"})
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem with a refill and what it takes to clear it (severity)."""
+def check_refill(previous: RegimenSnapshot | None, new: RegimenSnapshot, settings: DoseSettings, *,
+                 opioid_tolerant: bool | None = None, spasticity_origin: str | None = None,
+                 history: Sequence[HistoryPoint] = (), on: date | None = None) -> list[Finding]:
+    """Every finding for a new regimen against the previous one, the clinic's settings and the sourced defaults.
 
-    code: str
-    severity: Severity
-    message: str
-
-
-@dataclass(frozen=True)
-class DrugDose:
-    """One drug in the reservoir: concentration in unit/mL, daily dose in unit/day."""
-
-    name: str
-    concentration: Number
-    daily_dose: Number
-    unit: str = "mg"
-    compounded: bool = False
-
-
-@dataclass(frozen=True)
-class RegimenSnapshot:
-    """What is in the pump after a refill: one drug, or several for a mixture."""
-
-    drugs: tuple[DrugDose, ...]
-    pump_model: str | None = None  # a key of schedule.PUMP_MODELS
-
-
-@dataclass(frozen=True)
-class DoseSettings:
-    """Clinic-set limits; no built-in ceilings because no cited source gives them (§0)."""
-
-    change_percent_limit: Number
-    ceilings: Mapping[str, Ceiling] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        """Reject settings that could never be compared against."""
-        limit = _number(self.change_percent_limit)
-        if limit is None or limit < 0:
-            raise ValueError(
-                f"change_percent_limit must be 0 or more, got {self.change_percent_limit!r}")
-        for drug, (max_dose, max_conc, unit) in self.ceilings.items():
-            if unit not in _MCG_PER_UNIT:
-                raise ValueError(f"ceiling unit for {drug} must be one of {sorted(_MCG_PER_UNIT)}")
-            for value in (max_dose, max_conc):
-                if value is not None and (_number(value) or 0) <= 0:
-                    raise ValueError(f"ceiling for {drug} must be above zero, got {value!r}")
-
-
-def drug_key(name: str) -> str:
-    """Canonical lower-case drug name, brand names folded to the generic."""
-    plain = " ".join(name.lower().split())
-    return _ALIASES.get(plain, plain)
-
-
-def _number(value: object) -> Decimal | None:
-    """Exact Decimal of value, or None when it is not a finite number."""
-    try:  # via str, so a bool ("True") is rejected and 0.2 stays 0.2
-        result = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return result if result.is_finite() else None
-
-
-@dataclass(frozen=True)
-class _Line:
-    """A validated drug line in micrograms, so mg and mcg entries compare."""
-
-    key: str
-    name: str
-    conc_mcg: Decimal
-    dose_mcg: Decimal
-    conc: Decimal
-    dose: Decimal
-    unit: str
-    compounded: bool
-
-
-def _lines(snapshot: RegimenSnapshot, which: str) -> tuple[dict[str, _Line], list[Finding]]:
-    """Validated lines by drug key, or block findings for what cannot be read."""
-    lines: dict[str, _Line] = {}
-    problems: list[str] = []
-    if not snapshot.drugs:
-        problems.append("no drug is listed")
-    for drug in snapshot.drugs:
-        conc, dose = _number(drug.concentration), _number(drug.daily_dose)
-        key = drug_key(drug.name)
-        if conc is None or conc <= 0:
-            problems.append(f"{drug.name} concentration must be a number above zero")
-        if dose is None or dose <= 0:
-            problems.append(f"{drug.name} daily dose must be a number above zero")
-        if drug.unit not in _MCG_PER_UNIT:
-            problems.append(f"{drug.name} unit must be one of {', '.join(sorted(_MCG_PER_UNIT))}")
-        if key in lines:
-            problems.append(f"{drug.name} is listed twice")
-        if problems:
-            continue
-        assert conc is not None and dose is not None  # narrowed by the checks above
-        factor = _MCG_PER_UNIT[drug.unit]
-        lines[key] = _Line(key, drug.name, conc * factor, dose * factor, conc, dose,
-                           drug.unit, drug.compounded)
-    if problems:
-        return {}, [Finding(f"invalid_{which}", "block", f"{which.capitalize()} regimen: {p}.")
-                    for p in problems]
-    return lines, []
-
-
-def check_refill(previous: RegimenSnapshot | None, new: RegimenSnapshot,
-                 settings: DoseSettings) -> list[Finding]:
-    """Every finding for a new regimen against the previous one and the clinic's settings."""
+    Unknown opioid tolerance counts as opioid-naive and an unknown origin of spasticity as cerebral (the
+    stricter ranges, and the finding says so); `history` (confirmed regimens, oldest first) and `on` (the
+    refill date) feed the interval and cumulative checks, which are skipped without them.
+    """
     new_lines, invalid = _lines(new, "new")
     old_lines: dict[str, _Line] = {}
     if previous is not None:
@@ -146,10 +43,19 @@ def check_refill(previous: RegimenSnapshot | None, new: RegimenSnapshot,
         invalid += old_invalid
     if invalid:
         return invalid
+    slips = safety.unit_slips(new_lines)
+    if slips:
+        return slips  # every other check would compare a number 1000 times off
     findings = _mixture(new, new_lines)
-    if previous is not None:
-        findings += _changes(old_lines, new_lines, _number(settings.change_percent_limit))
+    if previous is None:
+        findings += safety.starting_doses(new_lines, opioid_tolerant)
+    else:
+        findings += _changes(old_lines, new_lines, settings)
+        findings += safety.titration(old_lines, new_lines, settings, spasticity_origin, on, history)
+        findings += safety.switches(old_lines, new_lines, settings)
+    findings += safety.cumulative(new_lines, settings, spasticity_origin, on, history)
     findings += _ceilings(new_lines, settings.ceilings)
+    findings += safety.default_ceilings(new_lines, settings)
     findings += _approval(new, new_lines)
     return findings
 
@@ -165,8 +71,9 @@ def _mixture(new: RegimenSnapshot, lines: dict[str, _Line]) -> list[Finding]:
     return []
 
 
-def _changes(old: dict[str, _Line], new: dict[str, _Line], limit: Decimal | None) -> list[Finding]:
-    """Dose changes over the clinic limit need a reason; concentration changes a confirmation."""
+def _changes(old: dict[str, _Line], new: dict[str, _Line], settings: DoseSettings) -> list[Finding]:
+    """Changes over the clinic limit need a reason (an increase: an override); concentration, a confirmation."""
+    limit = _number(settings.change_percent_limit)
     assert limit is not None  # DoseSettings validated it
     findings: list[Finding] = []
     for key, line in new.items():
@@ -180,13 +87,16 @@ def _changes(old: dict[str, _Line], new: dict[str, _Line], limit: Decimal | None
             continue
         # Both directions count: a big cut risks withdrawal as a big rise risks overdose [S31][S76].
         # Cross-multiplied so the comparison stays exact: |new - old| / old * 100 > limit.
-        change = abs(line.dose_mcg - before.dose_mcg)
-        if change * 100 > limit * before.dose_mcg:
-            percent = (change * 100 / before.dose_mcg).quantize(Decimal("0.1"))
+        # Boluses count: the peak (daily dose + every allowed bolus) is what is compared.
+        change = abs(line.peak_mcg - before.peak_mcg)
+        if change * 100 > limit * before.peak_mcg:
+            percent = (change * 100 / before.peak_mcg).quantize(Decimal("0.1"))
+            rise = line.peak_mcg > before.peak_mcg and settings.change_limit_set
             findings.append(Finding(
-                "dose_change_over_limit", "needs_reason",
-                f"{line.name} daily dose changes by {percent}% ({before.dose} {before.unit} to "
-                f"{line.dose} {line.unit}); the clinic limit is {limit}%: write a reason."))
+                "dose_change_over_limit", "needs_override" if rise else "needs_reason",
+                f"{line.name} daily dose changes by {percent}% ({_amount(before)} {before.unit} to "
+                f"{_amount(line)} {line.unit}); the clinic limit is {limit}%: "
+                + ("document an override." if rise else "write a reason.")))
         # Concentration and programming errors are a named dosing-error cause [S1][S78].
         if line.conc_mcg != before.conc_mcg:
             findings.append(Finding(
@@ -200,21 +110,30 @@ def _changes(old: dict[str, _Line], new: dict[str, _Line], limit: Decimal | None
     return findings
 
 
+def _amount(line: _Line) -> str:
+    """The daily dose as entered, with the boluses' share when there is one."""
+    if line.peak_mcg == line.dose_mcg:
+        return f"{line.dose}"
+    return f"{line.dose} + boluses = {line.peak.normalize():f}"
+
+
 def _ceilings(lines: dict[str, _Line], ceilings: Mapping[str, Ceiling]) -> list[Finding]:
-    """Exceeding a clinic ceiling needs a documented override; a missing ceiling is noted."""
+    """Exceeding a clinic ceiling needs a documented override; a drug with no ceiling at all is noted."""
     by_key = {drug_key(name): value for name, value in ceilings.items()}
     findings: list[Finding] = []
     for key, line in lines.items():
-        if key not in by_key:
+        if key not in by_key and limits_for(key) is None:
             findings.append(Finding("no_ceiling_set", "info",
                                     f"The clinic has set no dose ceiling for {line.name}."))
             continue
+        if key not in by_key:
+            continue  # the sourced defaults apply (safety.default_ceilings)
         max_dose, max_conc, unit = by_key[key]
         factor = _MCG_PER_UNIT[unit]
-        if max_dose is not None and line.dose_mcg > Decimal(str(max_dose)) * factor:
+        if max_dose is not None and line.peak_mcg > Decimal(str(max_dose)) * factor:
             findings.append(Finding(
                 "daily_dose_above_ceiling", "needs_override",
-                f"{line.name} daily dose {line.dose} {line.unit} is above the clinic ceiling of "
+                f"{line.name} daily dose {_amount(line)} {line.unit} is above the clinic ceiling of "
                 f"{max_dose} {unit}: document an override."))
         if max_conc is not None and line.conc_mcg > Decimal(str(max_conc)) * factor:
             findings.append(Finding(
@@ -260,11 +179,36 @@ def confirm_double_check(first: tuple[Number, Number],
     return True
 
 
+# An override names why from a short list and explains it in at least a sentence (one letter is not a note).
+OVERRIDE_REASONS = {
+    "tolerance": "Tolerance or pain not controlled at the current dose",
+    "previous_response": "Dose already reached safely before (trial or earlier pump)",
+    "palliative": "End-of-life or palliative care",
+    "specialist_plan": "Written plan from the treating specialist",
+    "other": "Other reason (explained below)",
+}
+OVERRIDE_NOTE_MIN_WORDS, OVERRIDE_NOTE_MIN_CHARS = 4, 20
+
+
+def override_note_ok(note: str | None) -> bool:
+    """True for a note of at least a short sentence (4 words, 20 characters)."""
+    text = " ".join((note or "").split())
+    return len(text) >= OVERRIDE_NOTE_MIN_CHARS and len(text.split(" ")) >= OVERRIDE_NOTE_MIN_WORDS
+
+
+def needs_physician(findings: Iterable[Finding | Mapping]) -> bool:
+    """True when an override was needed: only a physician may then confirm the refill."""
+    return any((f.severity if isinstance(f, Finding) else f.get("severity")) == "needs_override" for f in findings)
+
+
 def resolve(findings: Iterable[Finding], reason: str | None, confirmed_reprogrammed: bool,
-            override_note: str | None) -> list[Finding]:
-    """Findings still unresolved; blocks always remain and info never blocks."""
+            override_note: str | None, override_reason: str | None = None) -> list[Finding]:
+    """Findings still unresolved; blocks always remain and info never blocks.
+
+    An override needs a reason code from OVERRIDE_REASONS and a note of at least a sentence.
+    """
     has_reason = bool(reason and reason.strip())
-    has_override = bool(override_note and override_note.strip())
+    has_override = override_reason in OVERRIDE_REASONS and override_note_ok(override_note)
     cleared = {
         "info": True,
         "needs_reason": has_reason,
