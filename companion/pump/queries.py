@@ -106,11 +106,13 @@ def procedure_followups(patient: Patient, now: datetime) -> list[ProcedureNotice
 
 
 def dose_settings(clinic_id: int) -> DoseSettings:
-    """The clinic's settings for dose checks; an unset limit is 0 %, so every change needs a reason."""
+    """The clinic's settings for dose checks; an unset limit is 0 %, so every change needs a reason (and a rise
+    above the suggested step an override)."""
     row = db.session.scalar(select(PumpDoseSettings).where(PumpDoseSettings.clinic_id == clinic_id))
     ceilings = db.session.scalars(select(PumpDoseCeiling).where(PumpDoseCeiling.clinic_id == clinic_id))
     limit = row.change_percent_limit if row and row.change_percent_limit is not None else 0
-    return DoseSettings(limit, {c.drug: (c.max_daily_dose, c.max_concentration, c.unit) for c in ceilings})
+    return DoseSettings(limit, {c.drug: (c.max_daily_dose, c.max_concentration, c.unit) for c in ceilings},
+                        change_limit_set=bool(row and row.change_percent_limit is not None))
 
 
 def dose_settings_row(clinic_id: int) -> PumpDoseSettings | None:

@@ -86,7 +86,8 @@ def seed_patient_a(app, world) -> Records:
     answer(a, module.id, module.questions[0].id, True)
     record = consent.sign_consent(world.nurse1, a, consent_input())
 
-    pump.save_profile(world.nurse1, a, model="synchromed_ii_20", reservoir_ml=None, implanted_on=a.implanted_on)
+    pump.save_profile(world.nurse1, a, model="synchromed_ii_20", reservoir_ml=None, implanted_on=a.implanted_on,
+                      opioid_tolerant=True)
     from tests.pump.conftest import confirm, record as record_refill
 
     first = record_refill(world)

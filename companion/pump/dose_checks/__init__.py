@@ -13,7 +13,7 @@ from companion.pump.dose_checks.safety import HistoryPoint
 from companion.pump.schedule import ScheduleError, mixture_daily_volumes
 
 __all__ = ["Ceiling", "DoseSettings", "DrugDose", "Finding", "Number", "RegimenSnapshot", "Severity", "HistoryPoint",
-           "check_refill", "confirm_double_check", "needs_physician", "override_note_ok", "OVERRIDE_REASONS", "drug_key", "flag_sedating", "resolve",
+           "check_refill", "confirm_blind_check", "confirm_double_check", "needs_physician", "override_note_ok", "OVERRIDE_REASONS", "drug_key", "flag_sedating", "resolve",
            "SEDATING_CLASSES", "SEDATING_SOURCES"]
 
 # FDA: only Infumorph (morphine) and Prialt (ziconotide) are labelled for IT pain, and
@@ -175,6 +175,21 @@ def confirm_double_check(first: tuple[Number, Number],
         # Values are not echoed so the retry stays blind: read the label and programmer again.
         return Finding("double_check_mismatch", "block",
                        f"The second check does not match on {' and '.join(differs)}. "
+                       "Both clinicians should check the drug label and pump again.")
+    return True
+
+
+def confirm_blind_check(first: Mapping[str, Number], second: Mapping[str, Number | None],
+                        labels: Mapping[str, str]) -> bool | Finding:
+    """True when every re-entered value equals the first (numerically); else a block naming the fields."""
+    missing = [labels[k] for k in labels if _number(second.get(k)) is None]
+    if missing:
+        return Finding("double_check_invalid", "block", f"Enter {', '.join(missing)} as numbers.")
+    differs = [labels[k] for k in labels if _number(first.get(k)) != _number(second.get(k))]
+    if differs:
+        # Values are not echoed so the retry stays blind: read the label and programmer again.
+        return Finding("double_check_mismatch", "block",
+                       f"The second check does not match on {', '.join(differs)}. "
                        "Both clinicians should check the drug label and pump again.")
     return True
 

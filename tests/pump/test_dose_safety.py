@@ -1,0 +1,84 @@
+"""Refill safety through the services: overrides need a physician to confirm, the blind check covers every value
+that sets the dose or the date, stability defaults, first fills against the profile's opioid tolerance."""
+from decimal import Decimal as D
+
+import pytest
+
+from companion.audit.models import AuditEvent
+from companion.extensions import db
+from companion.pump import queries, services
+from tests.pump.conftest import confirm, morphine, record
+
+OVERRIDE = {"override_reason": "previous_response", "override_note": "Same dose as at the trial, agreed with Dr X."}
+
+
+def _ceiling(world, dose="1"):
+    services.save_dose_settings(world.physician1, change_percent_limit=D(20), ceilings=[("Morphine", D(dose), None, "mg")])
+
+
+def test_an_override_can_be_confirmed_only_by_a_physician(pumped):
+    """Nurse 1 overrides a 1 mg ceiling at 2 mg/day; nurse 2 is refused and nothing changes; the physician confirms."""
+    _ceiling(pumped)
+    refill = record(pumped, **OVERRIDE)
+    with pytest.raises(services.PumpError, match="Only a physician"):
+        confirm(pumped, refill, by=pumped.nurse2)
+    assert refill.status == queries.PENDING and refill.second_clinician_id is None
+    refused = db.session.query(AuditEvent).filter_by(action="pump_refill_confirm_refused").all()
+    assert refused and refused[-1].detail.get("reason") == "override_needs_physician"
+    assert confirm(pumped, refill).status == queries.CONFIRMED
+    confirmed = db.session.query(AuditEvent).filter_by(action="pump_refill_confirmed").one()
+    assert confirmed.detail["overrides_confirmed"] == ["daily_dose_above_ceiling"]
+
+
+def test_a_refill_without_an_override_may_be_confirmed_by_a_nurse(pumped):
+    refill = record(pumped)
+    assert confirm(pumped, refill, by=pumped.nurse2).status == queries.CONFIRMED
+
+
+@pytest.mark.parametrize("field, typed, label", [
+    ("fill_volume_ml", "19", "fill volume"), ("alarm_volume_ml", "3", "alarm volume"),
+    ("bolus_dose", "0.1", "bolus dose"), ("boluses_per_day", "2", "boluses a day")])
+def test_blind_check_mismatch_names_the_field_and_saves_nothing(pumped, field, typed, label):
+    refill = record(pumped)
+    with pytest.raises(services.PumpError) as caught:
+        confirm(pumped, refill, **{field: D(typed)})
+    assert label in str(caught.value) and "Nothing was saved" in str(caught.value)
+    assert typed not in str(caught.value).replace(label, "")  # the first values are never echoed either
+    assert refill.status == queries.PENDING and refill.due_on is None
+
+
+def test_blind_check_needs_every_value(pumped):
+    refill = record(pumped)
+    with pytest.raises(services.PumpError, match="fill volume"):
+        confirm(pumped, refill, fill_volume_ml=None)
+
+
+def test_missing_stability_uses_the_drug_default_and_says_so(pumped):
+    """Morphine with no stability: 90 days [S34]; 2 mg/day at 10 mg/mL, 20 mL fill, 2 mL alarm -> 90 days to alarm."""
+    refill = confirm(pumped, record(pumped, stability=None))
+    assert refill.stability_days == 90
+    assert any(f["code"] == "stability_default" and "90 days" in f["message"] for f in refill.findings)
+
+
+def test_ziconotide_first_fill_stability_is_14_days(pumped):
+    """A first fill of ziconotide gets 14 days by default [T28]; 2.4 mcg/day is within the start."""
+    drugs = [services.DrugEntry("Prialt", D("25"), D("2.4"), "mcg")]
+    refill = record(pumped, kind="first_fill", expected=None, withdrawn=None, drugs=drugs, stability=None)
+    assert refill.stability_days == 14
+
+
+def test_opioid_naive_profile_flags_a_2_mg_first_fill(pumped):
+    """The profile says opioid-naive: 2 mg/day morphine is above the 0.2-1 mg/day start [T21]."""
+    pump = queries.profile(pumped.patient_a)
+    services.save_profile(pumped.nurse1, pumped.patient_a, model=pump.model, reservoir_ml=None, opioid_tolerant=False)
+    with pytest.raises(services.PumpError) as caught:
+        record(pumped, kind="first_fill", expected=None, withdrawn=None)
+    assert [f.code for f in caught.value.findings] == ["first_fill_above_start"]
+    saved = record(pumped, kind="first_fill", expected=None, withdrawn=None, drugs=morphine(dose="1"))
+    assert saved.findings == [] or all(f["severity"] == "info" for f in saved.findings)
+
+
+def test_override_is_kept_only_when_one_was_needed(pumped):
+    """An override note typed for nothing is not stored as an override."""
+    refill = record(pumped, **OVERRIDE)
+    assert refill.override_note == "" and refill.override_reason == ""
