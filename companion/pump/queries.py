@@ -7,7 +7,7 @@ from sqlalchemy import select
 from companion.accounts.models import Clinic, Patient
 from companion.extensions import db
 from companion.pump import schedule
-from companion.pump.dose_checks import DoseSettings, drug_key
+from companion.pump.dose_checks import OVERRIDE_REASONS, DoseSettings, drug_key, finding_title
 from companion.pump.models import (Appointment, PatientMedicine, ProcedureNotice, PumpDoseCeiling, PumpDoseSettings,
                                    PumpProfile, RefillRecord)
 
@@ -267,3 +267,16 @@ def caregiver_opted_in(patient: Patient, user_id: int) -> bool:
     return db.session.scalar(select(ReminderOptIn.id).where(
         ReminderOptIn.patient_id == patient.id, ReminderOptIn.user_id == user_id,
         ReminderOptIn.revoked_at.is_(None))) is not None
+
+
+def override_summary(record: RefillRecord) -> str:
+    """The override of a record in one line (reason and note), or "" when none was needed."""
+    if not record.override_reason:
+        return ""
+    return f"Override ({OVERRIDE_REASONS.get(record.override_reason, record.override_reason)}): {record.override_note}"
+
+
+def finding_summary(record: RefillRecord, *, with_values: bool = True) -> list[str]:
+    """Each finding of a record that needed an answer or is worth noting: its message, or only its title."""
+    return [f"{finding_title(f['code'])}: {f['message']}" if with_values else finding_title(f["code"])
+            for f in record.findings or []]

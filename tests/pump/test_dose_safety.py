@@ -16,12 +16,14 @@ def _ceiling(world, dose="1"):
     services.save_dose_settings(world.physician1, change_percent_limit=D(20), ceilings=[("Morphine", D(dose), None, "mg")])
 
 
-def test_an_override_can_be_confirmed_only_by_a_physician(pumped):
-    """Nurse 1 overrides a 1 mg ceiling at 2 mg/day; nurse 2 is refused and nothing changes; the physician confirms."""
+def test_an_override_can_be_confirmed_only_by_a_physician(pumped, factory):
+    """Nurse 1 overrides a 1 mg ceiling at 2 mg/day; a second nurse of the clinic is refused and nothing changes;
+    the physician confirms."""
     _ceiling(pumped)
     refill = record(pumped, **OVERRIDE)
+    second_nurse = factory.user("nurse", pumped.clinic1)
     with pytest.raises(services.PumpError, match="Only a physician"):
-        confirm(pumped, refill, by=pumped.nurse2)
+        confirm(pumped, refill, by=second_nurse)
     assert refill.status == queries.PENDING and refill.second_clinician_id is None
     refused = db.session.query(AuditEvent).filter_by(action="pump_refill_confirm_refused").all()
     assert refused and refused[-1].detail.get("reason") == "override_needs_physician"
@@ -30,9 +32,9 @@ def test_an_override_can_be_confirmed_only_by_a_physician(pumped):
     assert confirmed.detail["overrides_confirmed"] == ["daily_dose_above_ceiling"]
 
 
-def test_a_refill_without_an_override_may_be_confirmed_by_a_nurse(pumped):
+def test_a_refill_without_an_override_may_be_confirmed_by_a_nurse(pumped, factory):
     refill = record(pumped)
-    assert confirm(pumped, refill, by=pumped.nurse2).status == queries.CONFIRMED
+    assert confirm(pumped, refill, by=factory.user("nurse", pumped.clinic1)).status == queries.CONFIRMED
 
 
 @pytest.mark.parametrize("field, typed, label", [

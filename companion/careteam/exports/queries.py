@@ -89,6 +89,7 @@ def _cases(patient: Patient, since: datetime | None) -> list[dict]:
 def _refills(patient: Patient) -> list[dict]:
     return [{"kind": r.kind, "filled_on": r.filled_on, "status": r.status, "is_dose_increase": r.is_dose_increase,
              "fill_volume_ml": pump.plain(r.fill_volume_ml), "due_on": r.due_on,
+             "override": pump.override_summary(r), "findings": pump.finding_summary(r),
              "drugs": [{"name": d.name, "concentration": pump.plain(d.concentration), "unit": d.unit,
                         "daily_dose": pump.plain(d.daily_dose)} for d in r.regimen.drugs]}
             for r in pump.refill_history(patient)]

@@ -13,7 +13,8 @@ from companion.pump.dose_checks.safety import HistoryPoint
 from companion.pump.schedule import ScheduleError, mixture_daily_volumes
 
 __all__ = ["Ceiling", "DoseSettings", "DrugDose", "Finding", "Number", "RegimenSnapshot", "Severity", "HistoryPoint",
-           "check_refill", "confirm_blind_check", "confirm_double_check", "needs_physician", "override_note_ok", "OVERRIDE_REASONS", "drug_key", "flag_sedating", "resolve",
+           "check_refill", "confirm_blind_check", "confirm_double_check", "needs_physician", "override_note_ok", "OVERRIDE_REASONS",
+           "FINDING_TITLES", "finding_title", "drug_key", "flag_sedating", "resolve",
            "SEDATING_CLASSES", "SEDATING_SOURCES"]
 
 # FDA: only Infumorph (morphine) and Prialt (ziconotide) are labelled for IT pain, and
@@ -130,16 +131,19 @@ def _ceilings(lines: dict[str, _Line], ceilings: Mapping[str, Ceiling]) -> list[
             continue  # the sourced defaults apply (safety.default_ceilings)
         max_dose, max_conc, unit = by_key[key]
         factor = _MCG_PER_UNIT[unit]
+        # As people write them: a stored 4.0000 reads 4.
+        shown_dose, shown_conc = (f"{_number(v).normalize():f}" if _number(v) is not None else v
+                                  for v in (max_dose, max_conc))
         if max_dose is not None and line.peak_mcg > Decimal(str(max_dose)) * factor:
             findings.append(Finding(
                 "daily_dose_above_ceiling", "needs_override",
                 f"{line.name} daily dose {_amount(line)} {line.unit} is above the clinic ceiling of "
-                f"{max_dose} {unit}: document an override."))
+                f"{shown_dose} {unit}: document an override."))
         if max_conc is not None and line.conc_mcg > Decimal(str(max_conc)) * factor:
             findings.append(Finding(
                 "concentration_above_ceiling", "needs_override",
                 f"{line.name} concentration {line.conc} {line.unit}/mL is above the clinic ceiling "
-                f"of {max_conc} {unit}/mL: document an override."))
+                f"of {shown_conc} {unit}/mL: document an override."))
     return findings
 
 
@@ -202,6 +206,40 @@ OVERRIDE_REASONS = {
     "specialist_plan": "Written plan from the treating specialist",
     "other": "Other reason (explained below)",
 }
+# Short titles shown to the second clinician before the blind re-entry (the messages carry the values).
+FINDING_TITLES = {
+    "first_fill_above_start": "First fill above the starting dose",
+    "first_fill_above_suggested_start": "First fill above a suggested starting dose (unverified)",
+    "above_label_maximum": "Above the label maximum",
+    "above_label_caution": "Above the label's caution level",
+    "above_suggested_maximum": "Above a suggested maximum (unverified)",
+    "concentration_above_suggested_maximum": "Concentration above a suggested maximum (unverified)",
+    "daily_dose_above_ceiling": "Daily dose above the clinic ceiling",
+    "concentration_above_ceiling": "Concentration above the clinic ceiling",
+    "dose_change_over_limit": "Dose change above the clinic limit",
+    "increase_above_suggested_step": "Increase above a suggested step (unverified)",
+    "step_above_maximum": "Step larger than allowed",
+    "step_too_soon": "Step sooner than the minimum interval",
+    "baclofen_step_above_range": "Baclofen step above the range for the origin",
+    "cumulative_rise_30_days": "Rise over the last 30 days above the limit",
+    "cumulative_rise_3_refills": "Rise over the last three records above the limit",
+    "switch_raises_equivalent": "Opioid switch raises the morphine-equivalent dose",
+    "switch_equivalent": "Opioid switch: morphine-equivalent dose",
+    "switch_no_ratio": "Opioid switch without a sourced ratio",
+    "drug_added": "Drug added", "drug_removed": "Drug removed",
+    "concentration_changed": "Concentration changed (pump reprogrammed)",
+    "stability_default": "Stability: the drug's default used", "stability_unknown": "Stability unknown",
+    "stability_above_default": "Stability longer than the drug's default",
+    "drug_not_approved": "Drug not FDA-approved for this pump", "mixture_not_approved": "Mixture not FDA-approved",
+    "compounded_not_approved": "Compounded drug not FDA-approved", "no_ceiling_set": "No dose ceiling set",
+}
+
+
+def finding_title(code: str) -> str:
+    """The short title of a finding code (the code itself when it has none)."""
+    return FINDING_TITLES.get(code, code.replace("_", " ").capitalize())
+
+
 OVERRIDE_NOTE_MIN_WORDS, OVERRIDE_NOTE_MIN_CHARS = 4, 20
 
 

@@ -9,7 +9,7 @@ from companion.accounts import queries as accounts
 from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.pump import queries, schedule, services
-from companion.pump.dose_checks import SEDATING_CLASSES
+from companion.pump.dose_checks import SEDATING_CLASSES, finding_title, needs_physician
 from companion.pump.forms import (MAX_DRUGS, AppointmentForm, ConfirmForm, MedicineForm, ProfileForm, RefillForm,
                                   SettingsForm)
 from companion.pump.reminders import clinic_review_items, refill_reminder_times
@@ -28,6 +28,7 @@ def patient_or_404(patient_id: int):
 def _profile_form(patient):
     pump = queries.profile(patient)
     form = ProfileForm(formdata=None, obj=pump)
+    form.opioid_tolerant.data = {True: "yes", False: "no"}.get(pump.opioid_tolerant, "") if pump else ""
     if pump is None:
         form.implanted_on.data = patient.implanted_on
     return form
@@ -73,7 +74,8 @@ def staff_context(patient, **forms) -> dict:
                 appointment_form=forms.get("appointment_form") or AppointmentForm(formdata=None),
                 medicine_form=forms.get("medicine_form") or MedicineForm(formdata=None),
                 confirm_forms=confirm_forms, findings=forms.get("findings", []), message=forms.get("message"),
-                fmt_date=fmt_date, fmt_time=fmt_time, models=schedule.PUMP_MODELS, now=now)
+                fmt_date=fmt_date, fmt_time=fmt_time, models=schedule.PUMP_MODELS, now=now,
+                finding_title=finding_title, needs_physician=needs_physician, override_summary=queries.override_summary)
 
 
 def _page(patient, status: int = 200, **forms):
@@ -98,7 +100,8 @@ def save_profile(patient_id: int):
         try:
             services.save_profile(current_user, patient, **{k: form[k].data for k in (
                 "model", "reservoir_ml", "other_model_name", "implanted_on", "pocket_side", "catheter_tip_level",
-                "replacement_indicator_on")})
+                "replacement_indicator_on", "spasticity_origin")},
+                opioid_tolerant={"yes": True, "no": False}.get(form.opioid_tolerant.data))
             return _page(patient, message=_("Pump profile saved."))
         except services.PumpError as error:
             form[error.field].errors.append(str(error))
@@ -124,6 +127,7 @@ def record_refill(patient_id: int):
             services.record_refill(current_user, patient, drugs=_drug_entries(form), **fields,
                                    bolus_dose=form.bolus_dose.data or 0, boluses_per_day=form.boluses_per_day.data or 0,
                                    change_reason=form.change_reason.data or "", override_note=form.override_note.data or "",
+                                   override_reason=form.override_reason.data or "",
                                    reprogrammed_confirmed=form.reprogrammed_confirmed.data, note=form.note.data or "")
             return _page(patient, message=_("Refill recorded. A second clinician must now confirm it."))
         except services.PumpError as error:
@@ -139,7 +143,7 @@ def record_refill(patient_id: int):
 @bp.route("/care/patients/<int:patient_id>/pump/refills/<int:record_id>/confirm", methods=["POST"])
 @roles_required(*CLINICIANS)
 def confirm_refill(patient_id: int, record_id: int):
-    """A second clinician re-enters concentration and daily dose blind; a mismatch saves nothing."""
+    """A second clinician re-enters every value that sets the dose or the date blind; a mismatch saves nothing."""
     patient = patient_or_404(patient_id)
     record = queries.clinic_record(current_user.clinic_id, record_id)
     if record is None or record.patient_id != patient.id:
@@ -148,7 +152,8 @@ def confirm_refill(patient_id: int, record_id: int):
     if form.validate_on_submit():
         entries = [(e.form.concentration.data, e.form.daily_dose.data) for e in form.entries.entries][:MAX_DRUGS]
         try:
-            services.confirm_refill(current_user, record, entries)
+            services.confirm_refill(current_user, record, entries, volumes={
+                k: form[f"check_{k}"].data for k in ("bolus_dose", "boluses_per_day", "fill_volume_ml", "alarm_volume_ml")})
             return _page(patient, message=_("Refill confirmed. The next due date is updated."))
         except services.PumpError as error:
             form.form_errors.append(str(error))
