@@ -84,3 +84,25 @@ def test_override_is_kept_only_when_one_was_needed(pumped):
     """An override note typed for nothing is not stored as an override."""
     refill = record(pumped, **OVERRIDE)
     assert refill.override_note == "" and refill.override_reason == ""
+
+
+def test_loosening_a_default_needs_a_physician_and_is_audited(pumped):
+    """30 mg/day morphine is above the label's 20 mg/day caution [T21]: an admin may not set it, a physician may."""
+    with pytest.raises(services.PumpError, match="Only a physician"):
+        services.save_dose_settings(pumped.admin1, change_percent_limit=D(20), ceilings=[("Morphine", D(30), None, "mg")])
+    services.save_dose_settings(pumped.admin1, change_percent_limit=D(20), ceilings=[("Morphine", D(5), None, "mg")])
+    assert not db.session.query(AuditEvent).filter_by(action="pump_dose_default_loosened").count()
+    services.save_dose_settings(pumped.physician1, change_percent_limit=D(20), ceilings=[("Morphine", D(30), None, "mg")])
+    [event] = db.session.query(AuditEvent).filter_by(action="pump_dose_default_loosened").all()
+    assert event.detail["drug"] == "morphine" and event.detail["ceiling"][0] == "30"
+
+
+def test_settings_page_refuses_an_admin_loosening_beside_the_ceilings(client, pumped):
+    from tests.conftest import HX, login
+
+    login(client, pumped.admin1)
+    response = client.post("/care/pump-settings", headers=HX, data={
+        "change_percent_limit": "20", "ceilings-0-drug": "Ziconotide", "ceilings-0-max_daily_dose": "24",
+        "ceilings-0-unit": "mcg"})
+    assert response.status_code == 422 and "Only a physician" in response.get_data(as_text=True)
+    assert 'value="24"' in response.get_data(as_text=True)

@@ -122,3 +122,12 @@ def default_stability(key: str, concentration_mcg: Decimal, first_fill: bool) ->
         days, sources = found.stability_days
         return days, f"{key} stable up to {days} days in the pump [{']['.join(sources)}]"
     return None
+
+
+def default_ceiling(key: str) -> tuple[Decimal | None, Decimal | None]:
+    """The default (max daily dose, max concentration) in mcg that a clinic ceiling replaces; None where none."""
+    found = LIMITS.get(key)
+    if found is None:
+        return None, None
+    dose = next((s.mcg for s in (found.max_daily, found.caution_daily) if s is not None), found.suggested_max_daily)
+    return dose, found.suggested_max_conc

@@ -10,6 +10,7 @@ from companion.clock import utcnow
 from companion.extensions import db
 from companion.pump import notices, queries
 from companion.pump.dose_checks import drug_key
+from companion.pump.dose_checks.limits import MG, default_ceiling
 from companion.pump.models import (Appointment, PatientMedicine, ProcedureNotice, PumpDoseCeiling, PumpDoseSettings,
                                    ReminderOptIn)
 from companion.pump.services.refills import PumpError
@@ -98,6 +99,9 @@ def complete_procedure_task(actor: User, notice: ProcedureNotice) -> None:
 def save_dose_settings(actor: User, *, change_percent_limit: Decimal | None,
                        ceilings: list[tuple[str, Decimal | None, Decimal | None, str]]) -> None:
     """Store the clinic's change limit and per-drug ceilings (rows with no limit are removed)."""
+    loosened = _loosened(ceilings)
+    if loosened and actor.role != "physician":
+        raise PumpError(f"Only a physician can set a ceiling above the default for {', '.join(loosened)}.", "ceilings")
     row = queries.dose_settings_row(actor.clinic_id) or PumpDoseSettings(clinic_id=actor.clinic_id)
     row.change_percent_limit, row.updated_by_id, row.updated_at = change_percent_limit, actor.id, utcnow()
     db.session.add(row)
@@ -111,7 +115,23 @@ def save_dose_settings(actor: User, *, change_percent_limit: Decimal | None,
         db.session.delete(stale)  # a setting, not clinical data
     audit.record("pump_dose_settings_saved", user=actor, change_percent_limit=str(change_percent_limit),
                  ceilings=[c[0] for c in ceilings])
+    for drug in loosened:
+        audit.record("pump_dose_default_loosened", user=actor, drug=drug,
+                     ceiling=[[str(v) if v is not None else None for v in c[1:]] for c in ceilings
+                              if drug_key(c[0]) == drug][0])
     db.session.commit()
+
+
+def _loosened(ceilings: list[tuple[str, Decimal | None, Decimal | None, str]]) -> list[str]:
+    """Drugs whose clinic ceiling is above the sourced or suggested default (a physician's decision)."""
+    found = []
+    for drug, max_dose, max_conc, unit in ceilings:
+        factor = MG if unit == "mg" else Decimal(1)
+        default_dose, default_conc = default_ceiling(drug_key(drug))
+        if (max_dose is not None and default_dose is not None and max_dose * factor > default_dose) or \
+                (max_conc is not None and default_conc is not None and max_conc * factor > default_conc):
+            found.append(drug_key(drug))
+    return found
 
 
 def set_caregiver_reminders(actor: User, patient: Patient, on: bool) -> None:

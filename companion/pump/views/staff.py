@@ -271,8 +271,12 @@ def settings():
         rows = [(c.form.drug.data.strip(), c.form.max_daily_dose.data, c.form.max_concentration.data, c.form.unit.data)
                 for c in form.ceilings.entries if (c.form.drug.data or "").strip()
                 and (c.form.max_daily_dose.data or c.form.max_concentration.data)]
-        services.save_dose_settings(current_user, change_percent_limit=form.change_percent_limit.data, ceilings=rows)
-        return render_page("pump/settings.html", "pump/_settings.html", form=_settings_form(), saved=True)
+        try:
+            services.save_dose_settings(current_user, change_percent_limit=form.change_percent_limit.data, ceilings=rows)
+            return render_page("pump/settings.html", "pump/_settings.html", form=_settings_form(), saved=True)
+        except services.PumpError as error:
+            return render_page("pump/settings.html", "pump/_settings.html", status=422, form=form,
+                               ceiling_error=str(error))
     return render_page("pump/settings.html", "pump/_settings.html", status=422 if form.errors else 200, form=form)
 
 
