@@ -120,6 +120,7 @@ class RefillRecord(db.Model):
     limited_by: Mapped[str] = mapped_column(String(24), default="")
 
     regimen: Mapped[Regimen] = relationship()
+    patient: Mapped[Patient] = relationship()
     first_clinician: Mapped[User] = relationship(foreign_keys=[first_clinician_id])
     second_clinician: Mapped[User | None] = relationship(foreign_keys=[second_clinician_id])
 

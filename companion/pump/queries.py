@@ -280,3 +280,9 @@ def finding_summary(record: RefillRecord, *, with_values: bool = True) -> list[s
     """Each finding of a record that needed an answer or is worth noting: its message, or only its title."""
     return [f"{finding_title(f['code'])}: {f['message']}" if with_values else finding_title(f["code"])
             for f in record.findings or []]
+
+
+def waiting_refills(clinic_id: int, limit: int = 20) -> list[RefillRecord]:
+    """Refills of the clinic waiting for their second check, oldest first (for the triage queue)."""
+    stmt = select(RefillRecord).where(RefillRecord.clinic_id == clinic_id, RefillRecord.status == PENDING)
+    return list(db.session.scalars(stmt.order_by(RefillRecord.recorded_at, RefillRecord.id).limit(limit)))

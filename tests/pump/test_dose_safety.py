@@ -106,3 +106,34 @@ def test_settings_page_refuses_an_admin_loosening_beside_the_ceilings(client, pu
         "ceilings-0-unit": "mcg"})
     assert response.status_code == 422 and "Only a physician" in response.get_data(as_text=True)
     assert 'value="24"' in response.get_data(as_text=True)
+
+
+def test_a_waiting_refill_notifies_the_clinicians_who_may_confirm_it(pumped, factory):
+    """In-app and email to the other clinicians (not the recorder, not another clinic); with an override, only
+    physicians. The email carries no health details (channels.STAFF_BODY is the only text)."""
+    from companion.notify.models import Notification
+
+    second_nurse = factory.user("nurse", pumped.clinic1)
+    plain = record(pumped)
+    to = {(n.user_id, n.channel) for n in db.session.query(Notification).filter_by(kind="pump_refill_check")}
+    assert to == {(u.id, c) for u in (second_nurse, pumped.physician1) for c in ("in_app", "email")}
+    confirm(pumped, plain)
+    db.session.query(Notification).filter_by(kind="pump_refill_check").delete()
+    _ceiling(pumped)
+    record(pumped, **OVERRIDE)
+    to = {n.user_id for n in db.session.query(Notification).filter_by(kind="pump_refill_check")}
+    assert to == {pumped.physician1.id}
+
+
+def test_the_triage_queue_lists_refills_waiting_for_their_check(client, pumped):
+    from tests.conftest import login
+
+    login(client, pumped.physician1)
+    assert "Refills waiting for a second check" not in client.get("/care/queue").get_data(as_text=True)
+    _ceiling(pumped)
+    refill = record(pumped, **OVERRIDE)
+    page = client.get("/care/queue").get_data(as_text=True)
+    assert "Refills waiting for a second check" in page and f"#pending-card-{refill.id}" in page
+    assert "Physician must confirm" in page and pumped.patient_a.family_name in page
+    login(client, pumped.nurse2)  # another clinic sees nothing of it
+    assert "Refills waiting for a second check" not in client.get("/care/queue").get_data(as_text=True)

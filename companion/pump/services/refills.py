@@ -7,7 +7,7 @@ from companion.accounts.models import Patient, User
 from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.extensions import db
-from companion.pump import queries, schedule
+from companion.pump import notices, queries, schedule
 from companion.pump.dose_checks import (DrugDose, Finding, HistoryPoint, RegimenSnapshot, check_refill,
                                         confirm_blind_check, drug_key, needs_physician, resolve)
 from companion.pump.dose_checks.limits import MG, SPASTICITY_ORIGINS, default_stability
@@ -176,6 +176,7 @@ def record_refill(actor: User, patient: Patient, *, kind: str, filled_on: date, 
                  user=actor, kind=kind, residual_gap_flagged=gap, findings=[f.code for f in findings],
                  overridden=[f.code for f in findings if f.severity == "needs_override"],
                  override_reason=record.override_reason, override_note=record.override_note)
+    notices.tell_clinic_refill_waiting(patient, record, actor, needs_physician(findings))
     db.session.commit()
     return record
 
