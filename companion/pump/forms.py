@@ -174,4 +174,8 @@ class SettingsForm(FlaskForm):
     """The clinic's dose-check settings."""
 
     change_percent_limit = _amount(_l("Dose change needing a written reason (above this %)"))
+    no_visit_flag_days = IntegerField(_l("Flag \"no visit booked\" from this many days before the due date"),
+                                      validators=[Optional(), NumberRange(min=1, max=180)])
+    prometra_battery_years = IntegerField(_l("Prometra battery life in years (the maker gives no figure)"),
+                                          validators=[Optional(), NumberRange(min=1, max=15)])
     ceilings = FieldList(FormField(CeilingLine), min_entries=5, max_entries=12)

@@ -194,8 +194,8 @@ class PumpDoseSettings(db.Model):
     change_percent_limit: Mapped[Decimal | None] = mapped_column(Amount)
     # "No visit booked" shows from this many days before the due date (None: 45).
     no_visit_flag_days: Mapped[int | None] = mapped_column(Integer)
-    # Battery life in months for models whose maker gives no figure (Prometra: "clinic to set").
-    prometra_battery_months: Mapped[int | None] = mapped_column(Integer)
+    # Battery life in years for models whose maker gives no figure (Prometra: "clinic to set").
+    prometra_battery_years: Mapped[int | None] = mapped_column(Integer)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

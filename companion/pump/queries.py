@@ -126,13 +126,32 @@ def ceilings(clinic_id: int) -> list[PumpDoseCeiling]:
     return list(db.session.scalars(stmt))
 
 
+def clinic_battery_years(clinic_id: int, model: str) -> tuple[int, int] | None:
+    """The clinic's battery life for a model whose maker gives no figure (Prometra), else None."""
+    spec = schedule.PUMP_MODELS.get(model)
+    if spec is None or spec.battery_years is not None:
+        return None
+    row = dose_settings_row(clinic_id)
+    years = row.prometra_battery_years if row is not None and model.startswith("prometra") else None
+    return (years, years) if years else None
+
+
+def no_visit_days(clinic_id: int) -> int:
+    """Days before the due date from which "no visit booked" is flagged (the clinic's, else 45)."""
+    from companion.pump.reminders import REVIEW_WINDOW_DAYS
+
+    row = dose_settings_row(clinic_id)
+    return row.no_visit_flag_days if row is not None and row.no_visit_flag_days else REVIEW_WINDOW_DAYS
+
+
 def battery_window(patient: Patient) -> tuple[date, date] | None:
     """When the pump battery may stop (schedule.battery_window), if known."""
     pump = profile(patient)
     implanted = (pump.implanted_on if pump else None) or patient.implanted_on
     if pump is None or implanted is None:
         return None
-    return schedule.battery_window(pump.model, implanted, pump.replacement_indicator_on)
+    return schedule.battery_window(pump.model, implanted, pump.replacement_indicator_on,
+                                   clinic_years=clinic_battery_years(patient.clinic_id, pump.model))
 
 
 def _last_dose_increase(records: list[RefillRecord]) -> RefillRecord | None:
@@ -238,6 +257,7 @@ def calendar_rows(clinic_id: int, now: datetime) -> list[dict]:
     pending = set(db.session.scalars(select(RefillRecord.patient_id).where(
         RefillRecord.patient_id.in_(in_clinic), RefillRecord.status == PENDING)))
     clinic = db.session.get(Clinic, clinic_id)
+    prometra = clinic_battery_years(clinic_id, "prometra_ii_20")
     rows = []
     stmt = select(Patient).where(Patient.clinic_id == clinic_id).order_by(Patient.family_name, Patient.given_name)
     for patient in db.session.scalars(stmt):
@@ -246,7 +266,8 @@ def calendar_rows(clinic_id: int, now: datetime) -> list[dict]:
             continue
         appointment = visits.get(patient.id)
         implanted = (pump.implanted_on if pump else None) or patient.implanted_on
-        battery = (schedule.battery_window(pump.model, implanted, pump.replacement_indicator_on)
+        battery = (schedule.battery_window(pump.model, implanted, pump.replacement_indicator_on,
+                                           clinic_years=prometra if pump.model.startswith("prometra") else None)
                    if pump is not None and implanted is not None else None)
         rows.append({
             "patient_id": patient.id, "patient": patient, "record": current,
@@ -255,6 +276,7 @@ def calendar_rows(clinic_id: int, now: datetime) -> list[dict]:
             "appointment": appointment,
             "appointment_on": local_date(clinic, appointment.starts_at) if appointment else None,
             "battery_window_start": battery[0] if battery else None,
+            "battery_window_end": battery[1] if battery else None,
             "pending": patient.id in pending,
         })
     return rows
@@ -286,3 +308,10 @@ def waiting_refills(clinic_id: int, limit: int = 20) -> list[RefillRecord]:
     """Refills of the clinic waiting for their second check, oldest first (for the triage queue)."""
     stmt = select(RefillRecord).where(RefillRecord.clinic_id == clinic_id, RefillRecord.status == PENDING)
     return list(db.session.scalars(stmt.order_by(RefillRecord.recorded_at, RefillRecord.id).limit(limit)))
+
+
+def visit_booked_before(record: RefillRecord | None, appointment: Appointment | None) -> Appointment | None:
+    """The next visit when it was booked before the current refill was done (an early refill): to move or cancel."""
+    if record is None or appointment is None or record.confirmed_at is None:
+        return None
+    return appointment if appointment.created_at < record.recorded_at else None

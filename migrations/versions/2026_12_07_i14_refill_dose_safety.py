@@ -1,5 +1,5 @@
 """refill and dose safety: opioid tolerance and spasticity origin on the pump profile, override reason,
-no-visit flag days and Prometra battery months (issue 14)
+no-visit flag days and Prometra battery years (issue 14)
 
 Revision ID: i14_dose_safety
 Revises: 78cae8e95c38
@@ -27,12 +27,12 @@ def upgrade():
 
     with op.batch_alter_table('pump_dose_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('no_visit_flag_days', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('prometra_battery_months', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('prometra_battery_years', sa.Integer(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('pump_dose_settings', schema=None) as batch_op:
-        batch_op.drop_column('prometra_battery_months')
+        batch_op.drop_column('prometra_battery_years')
         batch_op.drop_column('no_visit_flag_days')
 
     with op.batch_alter_table('pump_refill', schema=None) as batch_op:

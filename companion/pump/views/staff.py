@@ -66,6 +66,7 @@ def staff_context(patient, **forms) -> dict:
     confirm_forms = {r.id: forms.get(f"confirm_{r.id}") or ConfirmForm(formdata=None, entries=[{}] * len(r.regimen.drugs))
                      for r in history if r.status == queries.PENDING}
     battery = queries.battery_window(patient)
+    early_visit = queries.visit_booked_before(refill.get("record"), refill.get("appointment"))
     return dict(patient=patient, pump=queries.profile(patient), refill=refill, history=history, medicines=meds,
                 sedating=[m for m in meds if m.medicine_class in SEDATING_CLASSES], classes=SEDATING_CLASSES,
                 procedures=queries.procedures(patient), battery=battery, reminders=_reminders(patient, refill),
@@ -74,6 +75,7 @@ def staff_context(patient, **forms) -> dict:
                 appointment_form=forms.get("appointment_form") or AppointmentForm(formdata=None),
                 medicine_form=forms.get("medicine_form") or MedicineForm(formdata=None),
                 confirm_forms=confirm_forms, findings=forms.get("findings", []), message=forms.get("message"),
+                early_visit=early_visit,
                 fmt_date=fmt_date, fmt_time=fmt_time, models=schedule.PUMP_MODELS, now=now,
                 finding_title=finding_title, needs_physician=needs_physician, override_summary=queries.override_summary)
 
@@ -175,6 +177,21 @@ def book_appointment(patient_id: int):
     return _page(patient, 422, appointment_form=form)
 
 
+@bp.route("/care/patients/<int:patient_id>/pump/appointment/<int:appointment_id>/cancel", methods=["POST"])
+@roles_required(*CLINICIANS)
+def cancel_appointment(patient_id: int, appointment_id: int):
+    """Cancel the booked refill visit and its reminders."""
+    patient = patient_or_404(patient_id)
+    appointment = queries.clinic_appointment(current_user.clinic_id, appointment_id)
+    if appointment is None or appointment.patient_id != patient.id:
+        abort(404)
+    try:
+        services.cancel_appointment(current_user, appointment)
+    except services.PumpError as error:
+        return _page(patient, 422, message=str(error))
+    return _page(patient, message=_("Visit cancelled. Its reminders will not be sent."))
+
+
 @bp.route("/care/patients/<int:patient_id>/pump/medicines", methods=["POST"])
 @roles_required(*CLINICIANS)
 def add_staff_medicine(patient_id: int):
@@ -229,7 +246,7 @@ def refills():
     rows = queries.calendar_rows(current_user.clinic_id, now)
     start = _week_start(request.args.get("week"), today)
     days = [start + timedelta(days=i) for i in range(7)]
-    actions = clinic_review_items(today, rows)
+    actions = clinic_review_items(today, rows, queries.no_visit_days(current_user.clinic_id))
     items, item_page, item_pages = page_of(actions, request.args.get("actions", 1, type=int))
     listed, page, pages = page_of(sorted(rows, key=_due_key), request.args.get("page", 1, type=int))
     week = start.isoformat() if request.args.get("week") else None
@@ -272,7 +289,9 @@ def settings():
                 for c in form.ceilings.entries if (c.form.drug.data or "").strip()
                 and (c.form.max_daily_dose.data or c.form.max_concentration.data)]
         try:
-            services.save_dose_settings(current_user, change_percent_limit=form.change_percent_limit.data, ceilings=rows)
+            services.save_dose_settings(current_user, change_percent_limit=form.change_percent_limit.data, ceilings=rows,
+                                        no_visit_flag_days=form.no_visit_flag_days.data,
+                                        prometra_battery_years=form.prometra_battery_years.data)
             return render_page("pump/settings.html", "pump/_settings.html", form=_settings_form(), saved=True)
         except services.PumpError as error:
             return render_page("pump/settings.html", "pump/_settings.html", status=422, form=form,
@@ -285,6 +304,8 @@ def _settings_form() -> SettingsForm:
     row = queries.dose_settings_row(current_user.clinic_id)
     stored = queries.ceilings(current_user.clinic_id)
     form = SettingsForm(formdata=None, change_percent_limit=row.change_percent_limit if row else None,
+                        no_visit_flag_days=row.no_visit_flag_days if row else None,
+                        prometra_battery_years=row.prometra_battery_years if row else None,
                         ceilings=[{"drug": c.drug, "max_daily_dose": c.max_daily_dose,
                                    "max_concentration": c.max_concentration, "unit": c.unit} for c in stored])
     while len(form.ceilings.entries) < len(stored) + 3 and len(form.ceilings.entries) < 12:
