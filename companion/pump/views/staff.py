@@ -25,6 +25,13 @@ def patient_or_404(patient_id: int):
     return found_or_404(accounts.clinic_patient(current_user.clinic_id, patient_id), "patient", patient_id)
 
 
+def _of_patient(row, patient):
+    """A row of the clinic that belongs to this patient; 404 otherwise."""
+    if row is None or row.patient_id != patient.id:
+        abort(404)
+    return row
+
+
 def _profile_form(patient):
     pump = queries.profile(patient)
     form = ProfileForm(formdata=None, obj=pump)
@@ -147,9 +154,7 @@ def record_refill(patient_id: int):
 def confirm_refill(patient_id: int, record_id: int):
     """A second clinician re-enters every value that sets the dose or the date blind; a mismatch saves nothing."""
     patient = patient_or_404(patient_id)
-    record = queries.clinic_record(current_user.clinic_id, record_id)
-    if record is None or record.patient_id != patient.id:
-        abort(404)
+    record = _of_patient(queries.clinic_record(current_user.clinic_id, record_id), patient)
     form = ConfirmForm()
     if form.validate_on_submit():
         entries = [(e.form.concentration.data, e.form.daily_dose.data) for e in form.entries.entries][:MAX_DRUGS]
@@ -182,9 +187,7 @@ def book_appointment(patient_id: int):
 def cancel_appointment(patient_id: int, appointment_id: int):
     """Cancel the booked refill visit and its reminders."""
     patient = patient_or_404(patient_id)
-    appointment = queries.clinic_appointment(current_user.clinic_id, appointment_id)
-    if appointment is None or appointment.patient_id != patient.id:
-        abort(404)
+    appointment = _of_patient(queries.clinic_appointment(current_user.clinic_id, appointment_id), patient)
     try:
         services.cancel_appointment(current_user, appointment)
     except services.PumpError as error:
