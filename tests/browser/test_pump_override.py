@@ -85,6 +85,11 @@ def test_override_over_a_ceiling_needs_the_physician_and_stays_visible(live_serv
     card = nurse2.locator(".pump-pending")
     assert "Only a physician can confirm it." in card.inner_text() and card.locator("form").count() == 0
     shot(nurse2, "pump-override-second-nurse-tablet")
+    nurse2.goto(base + "/care/queue")  # the waiting refill is in the triage queue
+    block = nurse2.locator("#waiting-refills")
+    assert "Morgan, Pat" in block.inner_text() and "Physician must confirm" in block.inner_text()
+    assert violations(nurse2) == []
+    shot(nurse2, "pump-override-queue-tablet")
     context.close()
 
     context, doctor, errors3 = _page(browser, base, "doctor@demo.test")
@@ -112,6 +117,9 @@ def test_override_over_a_ceiling_needs_the_physician_and_stays_visible(live_serv
     assert "Override" in history and NOTE in history and "above the clinic ceiling" in history
     shot(doctor, "pump-override-history-tablet")
 
+    doctor.goto(base + "/care/pump-settings")
+    assert violations(doctor) == []
+    doctor.goto(url)
     response = doctor.request.get(f"{base}/care/patients/{pid}/export/summary.pdf?days=30")
     assert response.ok
     pdf_text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(response.body())).pages)

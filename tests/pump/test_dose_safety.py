@@ -137,3 +137,30 @@ def test_the_triage_queue_lists_refills_waiting_for_their_check(client, pumped):
     assert "Physician must confirm" in page and pumped.patient_a.family_name in page
     login(client, pumped.nurse2)  # another clinic sees nothing of it
     assert "Refills waiting for a second check" not in client.get("/care/queue").get_data(as_text=True)
+
+
+def test_timeline_and_visit_summary_keep_the_override(pumped):
+    """Pending: the timeline names the checks but not the values; confirmed: values, findings and the override,
+    also in the visit-summary PDF."""
+    import io
+    from datetime import timedelta
+
+    from pypdf import PdfReader
+
+    from companion.careteam.exports import pdf
+    from companion.careteam.exports.queries import gather
+    from companion.careteam.queries.record import timeline_for
+    from tests.conftest import FIXED_NOW
+
+    _ceiling(pumped)
+    refill = record(pumped, **OVERRIDE)
+    [event] = [e for e in timeline_for(pumped.patient_a, FIXED_NOW - timedelta(days=5)) if e.kind == "refill"]
+    assert "values hidden until the second check" in event.detail and "10 mg/mL" not in event.detail
+    assert "Daily dose above the clinic ceiling" in event.detail and "agreed with Dr X" in event.detail
+    confirm(pumped, refill)
+    [event] = [e for e in timeline_for(pumped.patient_a, FIXED_NOW - timedelta(days=5)) if e.kind == "refill"]
+    assert "Morphine 10 mg/mL" in event.detail and "above the clinic ceiling of 1 mg" in event.detail
+    body = pdf.visit_summary(gather(pumped.patient_a, FIXED_NOW, 30))
+    text = " ".join(" ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(body)).pages).split())
+    assert "Override (Dose already reached safely before" in text and "agreed with Dr X" in text
+    assert "Daily dose above the clinic ceiling" in text
