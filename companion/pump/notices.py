@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from companion.accounts.models import Patient, User
 from companion.extensions import db
-from companion.notify.services import enqueue
+from companion.notify.services import enqueue, withdraw
 from companion.pump.models import Appointment, ProcedureNotice, RefillRecord
 
 
@@ -36,3 +36,8 @@ def tell_clinic_refill_waiting(patient: Patient, record: RefillRecord, recorder:
             continue
         enqueue(user_id=user.id, kind="pump_refill_check", dedupe_key=f"{patient.id}:refill-check:{record.id}:u{user.id}",
                 channels=("in_app", "email"), patient_id=patient.id)
+
+
+def refill_checked(record: RefillRecord) -> None:
+    """The refill is confirmed: the notices asking for its check are withdrawn (unsent ones are not sent)."""
+    withdraw(f"{record.patient_id}:refill-check:{record.id}:")

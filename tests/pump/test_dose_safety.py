@@ -117,7 +117,10 @@ def test_a_waiting_refill_notifies_the_clinicians_who_may_confirm_it(pumped, fac
     plain = record(pumped)
     to = {(n.user_id, n.channel) for n in db.session.query(Notification).filter_by(kind="pump_refill_check")}
     assert to == {(u.id, c) for u in (second_nurse, pumped.physician1) for c in ("in_app", "email")}
-    confirm(pumped, plain)
+    confirm(pumped, plain)  # the check is done: its notices are withdrawn, none is sent later
+    rows = db.session.query(Notification).filter_by(kind="pump_refill_check").all()
+    assert all(n.outcome == "withdrawn" and n.sent_at for n in rows)
+    assert all(n.read_at for n in rows if n.channel == "in_app")
     db.session.query(Notification).filter_by(kind="pump_refill_check").delete()
     _ceiling(pumped)
     record(pumped, **OVERRIDE)

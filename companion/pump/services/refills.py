@@ -245,6 +245,7 @@ def confirm_refill(actor: User, record: RefillRecord, entries: list[tuple[Decima
     record.due_on, record.limited_by = projection.due_on, projection.limited_by
     record.status, record.second_clinician_id, record.confirmed_at = queries.CONFIRMED, actor.id, now
     _mark_attended(record)
+    notices.refill_checked(record)
     audit.record("pump_refill_confirmed", patient_id=record.patient_id, object_type="pump_refill",
                  object_id=record.id, user=actor, due_on=projection.due_on.isoformat(),
                  overrides_confirmed=[f["code"] for f in record.findings if f.get("severity") == "needs_override"])
