@@ -83,3 +83,16 @@ def mark_read_for(user, dedupe_prefix: str) -> int:
         row.read_at = utcnow()
     db.session.commit()
     return len(rows)
+
+
+def withdraw(dedupe_prefix: str) -> int:
+    """Stop notifications that no longer apply (the refill was checked): unsent rows are closed as 'withdrawn'
+    and in-app ones marked read, in the caller's transaction."""
+    now, count = utcnow(), 0
+    for row in db.session.scalars(select(Notification).where(Notification.dedupe_key.like(f"{dedupe_prefix}%"))):
+        if row.sent_at is None and row.claimed_at is None:
+            row.sent_at, row.outcome = now, "withdrawn"
+            count += 1
+        if row.channel == "in_app" and row.read_at is None:
+            row.read_at = now
+    return count

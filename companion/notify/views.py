@@ -14,6 +14,8 @@ def link_for(notification) -> str:
     parts = notification.dedupe_key.split(":")
     if parts[0] == "case" and len(parts) > 1 and parts[1].isdigit():
         return f"/care/cases/{parts[1]}" if current_user.is_staff else f"/cases/{parts[1]}"
+    if notification.kind == "pump_refill_check" and notification.patient_id:
+        return f"/care/patients/{notification.patient_id}/pump"
     if notification.kind in ("pump_procedure_task", "refill_review"):
         return "/care/refills"
     if notification.kind.startswith("refill_"):

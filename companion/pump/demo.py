@@ -20,7 +20,9 @@ def _fill(nurse, doctor, patient, days_ago: int, volume: D, drugs, kind="refill"
     filled_on = now.astimezone(queries.clinic_zone(patient.clinic)).date() - timedelta(days=days_ago)
     record = services.record_refill(nurse, patient, kind=kind, filled_on=filled_on, fill_volume_ml=volume,
                                     alarm_volume_ml=D(2), drugs=drugs, stability_days=90, now=now, **kw)
-    services.confirm_refill(doctor, record, [(d.concentration, d.daily_dose) for d in drugs], now=now)
+    services.confirm_refill(doctor, record, [(d.concentration, d.daily_dose) for d in drugs], now=now,
+                            volumes={"bolus_dose": 0, "boluses_per_day": 0, "fill_volume_ml": volume,
+                                     "alarm_volume_ml": D(2)})
     return record
 
 
@@ -33,7 +35,7 @@ def seed(clinic, patients) -> None:
     main = patients.get("patient@demo.test")
     if main is not None:
         services.save_profile(nurse, main, model="synchromed_ii_40", reservoir_ml=None, implanted_on=main.implanted_on,
-                              pocket_side="right", catheter_tip_level="T10")
+                              pocket_side="right", catheter_tip_level="T10", opioid_tolerant=True)
         morphine = [services.DrugEntry("Morphine", D(10), D("4.5"), "mg")]
         _fill(nurse, doctor, main, 126, D(40), morphine, expected_residual_ml=D("3.5"), withdrawn_ml=D("3.2"))
         _fill(nurse, doctor, main, 50, D(40), [services.DrugEntry("Morphine", D(10), D(5), "mg")],
@@ -47,6 +49,7 @@ def seed(clinic, patients) -> None:
     postop = patients.get("postop@demo.test")
     if postop is not None:
         services.save_profile(nurse, postop, model="synchromed_ii_20", reservoir_ml=None,
-                              implanted_on=postop.implanted_on, pocket_side="left", catheter_tip_level="T9")
+                              implanted_on=postop.implanted_on, pocket_side="left", catheter_tip_level="T9",
+                              opioid_tolerant=False)
         _fill(nurse, doctor, postop, 5, D(20), [services.DrugEntry("Morphine", D(10), D(1), "mg")],
               kind="first_fill")

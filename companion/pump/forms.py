@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, For
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from companion.clock import utcnow
-from companion.pump.dose_checks import SEDATING_CLASSES
+from companion.pump.dose_checks import OVERRIDE_REASONS, SEDATING_CLASSES
 from companion.pump.models import PUMP_MODEL_CHOICES
 
 UNITS = [("mg", "mg"), ("mcg", "mcg")]
@@ -43,6 +43,13 @@ class ProfileForm(FlaskForm):
                                                                ("right", _l("Right"))], validate_choice=False)
     catheter_tip_level = StringField(_l("Catheter tip level (e.g. T10)"), validators=[Optional(), Length(max=20)])
     replacement_indicator_on = DateField(_l("Replacement indicator (ERI) date, if shown"), validators=[Optional()])
+    # Asked for the first-fill check: until answered, the opioid-naive starting range applies.
+    opioid_tolerant = SelectField(_l("Opioid tolerance (for the first-fill check)"), default="",
+                                  choices=[("", _l("Not recorded (checked as opioid-naive)")),
+                                           ("no", _l("Opioid-naive")), ("yes", _l("Opioid-tolerant"))])
+    spasticity_origin = SelectField(_l("Origin of spasticity (baclofen)"), default="",
+                                    choices=[("", _l("Not recorded (checked as cerebral)")),
+                                             ("spinal", _l("Spinal")), ("cerebral", _l("Cerebral"))])
 
 
 class DrugLine(Form):
@@ -71,7 +78,10 @@ class RefillForm(FlaskForm):
     drugs = FieldList(FormField(DrugLine), min_entries=MAX_DRUGS, max_entries=MAX_DRUGS)
     change_reason = TextAreaField(_l("Reason for the dose change"), validators=[Optional(), Length(max=2000)])
     reprogrammed_confirmed = BooleanField(_l("Pump reprogrammed for the new concentration"))
-    override_note = TextAreaField(_l("Override note (above a clinic ceiling)"), validators=[Optional(), Length(max=2000)])
+    override_reason = SelectField(_l("Override reason"), default="", choices=[("", _l("Choose a reason"))]
+                                  + [(code, _l(label)) for code, label in OVERRIDE_REASONS.items()])
+    override_note = TextAreaField(_l("Override note: explain in at least a sentence"),
+                                  validators=[Optional(), Length(max=2000)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
     def validate_drugs(self, field):
@@ -98,9 +108,14 @@ class CheckLine(Form):
 
 
 class ConfirmForm(FlaskForm):
-    """The second clinician's blind re-entry."""
+    """The second clinician's blind re-entry of everything that sets the dose or the date."""
 
     entries = FieldList(FormField(CheckLine), min_entries=1, max_entries=MAX_DRUGS)
+    check_bolus_dose = _amount(_l("Bolus dose (0 if none)"), required=True)
+    check_boluses_per_day = IntegerField(_l("Boluses allowed per day (0 if none)"),
+                                   validators=[InputRequired(_l("Enter a number.")), NumberRange(min=0, max=48)])
+    check_fill_volume_ml = _amount(_l("Volume added (mL)"), required=True)
+    check_alarm_volume_ml = _amount(_l("Low-reservoir alarm volume (mL)"), required=True)
 
 
 class AppointmentForm(FlaskForm):
@@ -162,4 +177,8 @@ class SettingsForm(FlaskForm):
     """The clinic's dose-check settings."""
 
     change_percent_limit = _amount(_l("Dose change needing a written reason (above this %)"))
+    no_visit_flag_days = IntegerField(_l("Flag \"no visit booked\" from this many days before the due date"),
+                                      validators=[Optional(), NumberRange(min=1, max=180)])
+    prometra_battery_years = IntegerField(_l("Prometra battery life in years (the maker gives no figure)"),
+                                          validators=[Optional(), NumberRange(min=1, max=15)])
     ceilings = FieldList(FormField(CeilingLine), min_entries=5, max_entries=12)

@@ -31,6 +31,9 @@ class PumpProfile(db.Model):
     pocket_side: Mapped[str] = mapped_column(String(20), default="")
     catheter_tip_level: Mapped[str] = mapped_column(String(20), default="")
     replacement_indicator_on: Mapped[date | None] = mapped_column(Date)
+    # Asked for the first-fill check: None until answered (the opioid-naive start is used meanwhile).
+    opioid_tolerant: Mapped[bool | None] = mapped_column(Boolean)
+    spasticity_origin: Mapped[str] = mapped_column(String(20), default="", server_default="")  # spinal | cerebral
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -102,6 +105,7 @@ class RefillRecord(db.Model):
     change_reason: Mapped[str] = mapped_column(Text, default="")
     reprogrammed_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     override_note: Mapped[str] = mapped_column(Text, default="")
+    override_reason: Mapped[str] = mapped_column(String(30), default="", server_default="")  # OVERRIDE_REASONS
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(24), default="pending_confirmation")
     first_clinician_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -116,6 +120,7 @@ class RefillRecord(db.Model):
     limited_by: Mapped[str] = mapped_column(String(24), default="")
 
     regimen: Mapped[Regimen] = relationship()
+    patient: Mapped[Patient] = relationship()
     first_clinician: Mapped[User] = relationship(foreign_keys=[first_clinician_id])
     second_clinician: Mapped[User | None] = relationship(foreign_keys=[second_clinician_id])
 
@@ -190,6 +195,10 @@ class PumpDoseSettings(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), unique=True)
     change_percent_limit: Mapped[Decimal | None] = mapped_column(Amount)
+    # "No visit booked" shows from this many days before the due date (None: 45).
+    no_visit_flag_days: Mapped[int | None] = mapped_column(Integer)
+    # Battery life in years for models whose maker gives no figure (Prometra: "clinic to set").
+    prometra_battery_years: Mapped[int | None] = mapped_column(Integer)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

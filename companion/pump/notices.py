@@ -3,8 +3,8 @@ from sqlalchemy import select
 
 from companion.accounts.models import Patient, User
 from companion.extensions import db
-from companion.notify.services import enqueue
-from companion.pump.models import Appointment, ProcedureNotice
+from companion.notify.services import enqueue, withdraw
+from companion.pump.models import Appointment, ProcedureNotice, RefillRecord
 
 
 def tell_patient_to_call(patient: Patient, appointment: Appointment) -> None:
@@ -27,3 +27,17 @@ def tell_clinic_about_procedure(patient: Patient, notice: ProcedureNotice) -> No
     for user in clinicians(patient.clinic_id):
         enqueue(user_id=user.id, kind="pump_procedure_task", dedupe_key=f"{patient.id}:procedure:{notice.id}:u{user.id}",
                 channels=("in_app",), patient_id=patient.id)
+
+
+def tell_clinic_refill_waiting(patient: Patient, record: RefillRecord, recorder: User, physician_only: bool) -> None:
+    """In-app and email to the clinicians who may confirm a refill (emails say only "open Companion")."""
+    for user in clinicians(patient.clinic_id):
+        if user.id == recorder.id or (physician_only and user.role != "physician"):
+            continue
+        enqueue(user_id=user.id, kind="pump_refill_check", dedupe_key=f"{patient.id}:refill-check:{record.id}:u{user.id}",
+                channels=("in_app", "email"), patient_id=patient.id)
+
+
+def refill_checked(record: RefillRecord) -> None:
+    """The refill is confirmed: the notices asking for its check are withdrawn (unsent ones are not sent)."""
+    withdraw(f"{record.patient_id}:refill-check:{record.id}:")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from companion.accounts.models import Clinic, Patient
 from companion.extensions import db
 from companion.pump import schedule
-from companion.pump.dose_checks import DoseSettings, drug_key
+from companion.pump.dose_checks import OVERRIDE_REASONS, DoseSettings, drug_key, finding_title
 from companion.pump.models import (Appointment, PatientMedicine, ProcedureNotice, PumpDoseCeiling, PumpDoseSettings,
                                    PumpProfile, RefillRecord)
 
@@ -109,11 +109,13 @@ def procedure_followups(patient: Patient, now: datetime) -> list[ProcedureNotice
 
 
 def dose_settings(clinic_id: int) -> DoseSettings:
-    """The clinic's settings for dose checks; an unset limit is 0 %, so every change needs a reason."""
+    """The clinic's settings for dose checks; an unset limit is 0 %, so every change needs a reason (and a rise
+    above the suggested step an override)."""
     row = db.session.scalar(select(PumpDoseSettings).where(PumpDoseSettings.clinic_id == clinic_id))
     ceilings = db.session.scalars(select(PumpDoseCeiling).where(PumpDoseCeiling.clinic_id == clinic_id))
     limit = row.change_percent_limit if row and row.change_percent_limit is not None else 0
-    return DoseSettings(limit, {c.drug: (c.max_daily_dose, c.max_concentration, c.unit) for c in ceilings})
+    return DoseSettings(limit, {c.drug: (c.max_daily_dose, c.max_concentration, c.unit) for c in ceilings},
+                        change_limit_set=bool(row and row.change_percent_limit is not None))
 
 
 def dose_settings_row(clinic_id: int) -> PumpDoseSettings | None:
@@ -127,13 +129,32 @@ def ceilings(clinic_id: int) -> list[PumpDoseCeiling]:
     return list(db.session.scalars(stmt))
 
 
+def clinic_battery_years(clinic_id: int, model: str) -> tuple[int, int] | None:
+    """The clinic's battery life for a model whose maker gives no figure (Prometra), else None."""
+    spec = schedule.PUMP_MODELS.get(model)
+    if spec is None or spec.battery_years is not None:
+        return None
+    row = dose_settings_row(clinic_id)
+    years = row.prometra_battery_years if row is not None and model.startswith("prometra") else None
+    return (years, years) if years else None
+
+
+def no_visit_days(clinic_id: int) -> int:
+    """Days before the due date from which "no visit booked" is flagged (the clinic's, else 45)."""
+    from companion.pump.reminders import REVIEW_WINDOW_DAYS
+
+    row = dose_settings_row(clinic_id)
+    return row.no_visit_flag_days if row is not None and row.no_visit_flag_days else REVIEW_WINDOW_DAYS
+
+
 def battery_window(patient: Patient) -> tuple[date, date] | None:
     """When the pump battery may stop (schedule.battery_window), if known."""
     pump = profile(patient)
     implanted = (pump.implanted_on if pump else None) or patient.implanted_on
     if pump is None or implanted is None:
         return None
-    return schedule.battery_window(pump.model, implanted, pump.replacement_indicator_on)
+    return schedule.battery_window(pump.model, implanted, pump.replacement_indicator_on,
+                                   clinic_years=clinic_battery_years(patient.clinic_id, pump.model))
 
 
 def _last_dose_increase(records: list[RefillRecord]) -> RefillRecord | None:
@@ -260,6 +281,7 @@ def calendar_rows(clinic_id: int, now: datetime) -> list[dict]:
     pending = set(db.session.scalars(select(RefillRecord.patient_id).where(
         RefillRecord.patient_id.in_(in_clinic), RefillRecord.status == PENDING)))
     clinic = db.session.get(Clinic, clinic_id)
+    prometra = clinic_battery_years(clinic_id, "prometra_ii_20")
     rows = []
     stmt = select(Patient).where(Patient.clinic_id == clinic_id).order_by(Patient.family_name, Patient.given_name)
     for patient in db.session.scalars(stmt):
@@ -268,7 +290,8 @@ def calendar_rows(clinic_id: int, now: datetime) -> list[dict]:
             continue
         appointment = visits.get(patient.id)
         implanted = (pump.implanted_on if pump else None) or patient.implanted_on
-        battery = (schedule.battery_window(pump.model, implanted, pump.replacement_indicator_on)
+        battery = (schedule.battery_window(pump.model, implanted, pump.replacement_indicator_on,
+                                           clinic_years=prometra if pump.model.startswith("prometra") else None)
                    if pump is not None and implanted is not None else None)
         rows.append({
             "patient_id": patient.id, "patient": patient, "record": current,
@@ -277,6 +300,7 @@ def calendar_rows(clinic_id: int, now: datetime) -> list[dict]:
             "appointment": appointment,
             "appointment_on": local_date(clinic, appointment.starts_at) if appointment else None,
             "battery_window_start": battery[0] if battery else None,
+            "battery_window_end": battery[1] if battery else None,
             "pending": patient.id in pending,
         })
     return rows
@@ -289,3 +313,29 @@ def caregiver_opted_in(patient: Patient, user_id: int) -> bool:
     return db.session.scalar(select(ReminderOptIn.id).where(
         ReminderOptIn.patient_id == patient.id, ReminderOptIn.user_id == user_id,
         ReminderOptIn.revoked_at.is_(None))) is not None
+
+
+def override_summary(record: RefillRecord) -> str:
+    """The override of a record in one line (reason and note), or "" when none was needed."""
+    if not record.override_reason:
+        return ""
+    return f"Override ({OVERRIDE_REASONS.get(record.override_reason, record.override_reason)}): {record.override_note}"
+
+
+def finding_summary(record: RefillRecord, *, with_values: bool = True) -> list[str]:
+    """Each finding of a record that needed an answer or is worth noting: its message, or only its title."""
+    return [f"{finding_title(f['code'])}: {f['message']}" if with_values else finding_title(f["code"])
+            for f in record.findings or []]
+
+
+def waiting_refills(clinic_id: int, limit: int = 20) -> list[RefillRecord]:
+    """Refills of the clinic waiting for their second check, oldest first (for the triage queue)."""
+    stmt = select(RefillRecord).where(RefillRecord.clinic_id == clinic_id, RefillRecord.status == PENDING)
+    return list(db.session.scalars(stmt.order_by(RefillRecord.recorded_at, RefillRecord.id).limit(limit)))
+
+
+def visit_booked_before(record: RefillRecord | None, appointment: Appointment | None) -> Appointment | None:
+    """The next visit when it was booked before the current refill was done (an early refill): to move or cancel."""
+    if record is None or appointment is None or record.confirmed_at is None:
+        return None
+    return appointment if appointment.created_at < record.recorded_at else None

@@ -13,7 +13,7 @@ ReviewKind = Literal[
     "refill_overdue", "appointment_after_due", "no_appointment", "battery_replacement"]
 
 # A refill due this soon with nothing booked needs a call now: three weeks leaves time to book.
-REVIEW_WINDOW_DAYS = 21
+REVIEW_WINDOW_DAYS = 45  # "no visit booked" from this many days before the due date (a clinic may change it)
 # Replacement is booked about 6 months before shut-off [S10].
 BATTERY_PLAN_MONTHS = 6
 _RANK: dict[str, int] = {"refill_overdue": 0, "appointment_after_due": 1, "no_appointment": 2,
@@ -77,7 +77,8 @@ def _add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def clinic_review_items(today: date, patients: Iterable[Mapping[str, Any]]) -> list[ReviewItem]:
+def clinic_review_items(today: date, patients: Iterable[Mapping[str, Any]],
+                        no_visit_days: int = REVIEW_WINDOW_DAYS) -> list[ReviewItem]:
     """Refill and battery items for the clinic calendar, most urgent first."""
     items: list[ReviewItem] = []
     plan_battery_by = _add_months(today, BATTERY_PLAN_MONTHS)
@@ -89,7 +90,7 @@ def clinic_review_items(today: date, patients: Iterable[Mapping[str, Any]]) -> l
         if appointment is not None and appointment < today:
             appointment = None  # a past visit is not a booking for the refill still ahead
         if due is not None:
-            item = _refill_item(pid, today, due, appointment)
+            item = _refill_item(pid, today, due, appointment, no_visit_days)
             if item is not None:
                 items.append(item)
         if battery is not None and battery <= plan_battery_by:
@@ -99,7 +100,8 @@ def clinic_review_items(today: date, patients: Iterable[Mapping[str, Any]]) -> l
     return sorted(items, key=lambda item: (_RANK[item.kind], item.on, str(item.patient_id)))
 
 
-def _refill_item(pid: Any, today: date, due: date, appointment: date | None) -> ReviewItem | None:
+def _refill_item(pid: Any, today: date, due: date, appointment: date | None,
+                 no_visit_days: int = REVIEW_WINDOW_DAYS) -> ReviewItem | None:
     """The single most urgent refill item for one patient, if any."""
     # One refill item per patient: "overdue" already implies the booking is too late.
     if due < today:
@@ -109,7 +111,7 @@ def _refill_item(pid: Any, today: date, due: date, appointment: date | None) -> 
         return ReviewItem(pid, "appointment_after_due", due,
                           f"Refill appointment {appointment.isoformat()} is after the due date "
                           f"{due.isoformat()}: book earlier.")
-    if appointment is None and (due - today).days <= REVIEW_WINDOW_DAYS:
+    if appointment is None and (due - today).days <= no_visit_days:
         return ReviewItem(pid, "no_appointment", due,
                           f"Refill due {due.isoformat()} and no appointment is booked.")
     return None

@@ -59,6 +59,8 @@ def test_nurse_records_and_doctor_confirms_then_patient_sees_the_new_due_date(li
     assert "hidden until checked" in doctor.locator("table").inner_text()
     confirm.locator("#entries-0-concentration").fill("10")
     confirm.locator("#entries-0-daily_dose").fill("50")  # a tenfold slip
+    for name, value in (("bolus_dose", "0"), ("boluses_per_day", "0"), ("fill_volume_ml", "40"), ("alarm_volume_ml", "2")):
+        confirm.locator(f"#check_{name}").fill(value)
     confirm.locator("button[type=submit]").click()
     doctor.wait_for_selector(".pump-pending .error-summary")
     message = doctor.locator(".pump-pending .error-summary").inner_text()
@@ -67,6 +69,8 @@ def test_nurse_records_and_doctor_confirms_then_patient_sees_the_new_due_date(li
     confirm = doctor.locator(".pump-pending form")
     confirm.locator("#entries-0-concentration").fill("10")
     confirm.locator("#entries-0-daily_dose").fill("5")
+    for name, value in (("bolus_dose", "0"), ("boluses_per_day", "0"), ("fill_volume_ml", "40"), ("alarm_volume_ml", "2")):
+        confirm.locator(f"#check_{name}").fill(value)
     confirm.locator("button[type=submit]").click()
     doctor.wait_for_selector("text=Refill confirmed. The next due date is updated.")
     assert doctor.locator(".pump-pending").count() == 0

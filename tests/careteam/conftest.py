@@ -32,7 +32,10 @@ def refill(world, patient, days_ago: int, dose: str = "2", kind: str = "refill",
                                 expected_residual_ml=D("2"), withdrawn_ml=D("2"), stability_days=stability,
                                 change_reason="Pain higher" if kind == "dose_change" else "",
                                 reprogrammed_confirmed=kind == "dose_change")
-    pump.confirm_refill(world.physician1, record, [(d.concentration, d.daily_dose) for d in record.regimen.drugs])
+    from tests.pump.conftest import volumes
+
+    pump.confirm_refill(world.physician1, record, [(d.concentration, d.daily_dose) for d in record.regimen.drugs],
+                        volumes=volumes(record))
     db.session.commit()
     return record
 
@@ -56,7 +59,7 @@ EMERGENCY = {"breaths_per_min": 8, "sleepiness": "alert"}
 def record_world(world):
     """Patient A: a pump, two refills (one a dose increase), check-ins, a temperature, a wound check, a sedating medicine."""
     pump.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_20", reservoir_ml=None,
-                      implanted_on=utcnow().date() - timedelta(days=400))
+                      implanted_on=utcnow().date() - timedelta(days=400), opioid_tolerant=True)
     refill(world, world.patient_a, 50)
     refill(world, world.patient_a, 20, dose="2.2", kind="dose_change")
     for day in range(0, 28, 3):

@@ -34,7 +34,7 @@ def test_overdue_refill_comes_before_a_quiet_patient(world, factory):
     from companion.pump import services as pump
 
     quiet = factory.patient(world.clinic1, given="Quinn", family="Aaquiet", implanted_on=utcnow().date())
-    pump.save_profile(world.nurse1, world.patient_b, model="synchromed_ii_20", reservoir_ml=None)
+    pump.save_profile(world.nurse1, world.patient_b, model="synchromed_ii_20", reservoir_ml=None, opioid_tolerant=True)
     refill(world, world.patient_b, 200, stability=30)
     entry(world.patient_b, 0.1, pain_now=3)
     rows = roster_rows(world.clinic1, utcnow())
@@ -86,7 +86,7 @@ def _busy_patient(world, factory, n: int):
     from companion.pump import services as pump
 
     patient = factory.patient(world.clinic1, given=f"P{n}", implanted_on=utcnow().date() - timedelta(days=100))
-    pump.save_profile(world.nurse1, patient, model="synchromed_ii_20", reservoir_ml=None)
+    pump.save_profile(world.nurse1, patient, model="synchromed_ii_20", reservoir_ml=None, opioid_tolerant=True)
     refill(world, patient, 10)
     pump.add_medicine(world.nurse1, patient, name="Diazepam", medicine_class="benzodiazepine", reported_by="staff")
     entry(patient, 1, pain_now=4)

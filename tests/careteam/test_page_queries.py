@@ -33,7 +33,7 @@ def _statements(client, path: str) -> int:
 def _busy_patient(world, factory, n: int):
     """A pump patient with a refill, a sedating medicine, a check-in, a booked visit and an open case."""
     patient = factory.patient(world.clinic1, given=f"P{n}", implanted_on=utcnow().date() - timedelta(days=100))
-    pump.save_profile(world.nurse1, patient, model="synchromed_ii_20", reservoir_ml=None)
+    pump.save_profile(world.nurse1, patient, model="synchromed_ii_20", reservoir_ml=None, opioid_tolerant=True)
     refill(world, patient, 10 + n % 50)
     pump.add_medicine(world.nurse1, patient, name="Diazepam", medicine_class="benzodiazepine", reported_by="staff")
     pump.book_appointment(world.nurse1, patient, starts_at=utcnow() + timedelta(days=n % 9, hours=2))

@@ -112,7 +112,7 @@ def test_refill_sweep_killed_half_way_then_restarted_enqueues_and_sends_each_rem
     from tests.pump.conftest import confirm, record
 
     # A visit on Wednesday 20 January 2027 10:00 New York; five reminders each for the patient and the caregiver.
-    pump.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_40", reservoir_ml=None)
+    pump.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_40", reservoir_ml=None, opioid_tolerant=True)
     confirm(world, record(world, fill="40", stability=90, filled_on=date(2026, 11, 20)))
     pump.book_appointment(world.nurse1, world.patient_a, FIXED_NOW.replace(year=2027, month=1, day=20))
     pump.set_caregiver_reminders(world.caregiver, world.patient_a, True)

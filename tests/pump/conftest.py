@@ -11,7 +11,7 @@ from companion.pump import services
 def pumped(world):
     """Patient A with a SynchroMed II 20 mL profile."""
     services.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_20", reservoir_ml=None,
-                          implanted_on=world.patient_a.implanted_on)
+                          implanted_on=world.patient_a.implanted_on, opioid_tolerant=True)
     return world
 
 
@@ -32,10 +32,17 @@ def record(world, *, by=None, filled_on=None, drugs=None, kind="refill", expecte
         withdrawn_ml=None if withdrawn is None else D(withdrawn), stability_days=stability, **kw)
 
 
-def confirm(world, refill, by=None, entries=None):
-    """The physician's blind re-entry of the same numbers."""
+def volumes(refill, **changed):
+    """The bolus dose and count, fill and alarm volume as the second clinician re-enters them."""
+    values = {"bolus_dose": refill.regimen.bolus_dose, "boluses_per_day": refill.regimen.boluses_per_day,
+              "fill_volume_ml": refill.fill_volume_ml, "alarm_volume_ml": refill.alarm_volume_ml}
+    return {**values, **changed}
+
+
+def confirm(world, refill, by=None, entries=None, **changed):
+    """The physician's blind re-entry of the same numbers (`changed` mistypes some of the volumes)."""
     entries = entries or [(d.concentration, d.daily_dose) for d in refill.regimen.drugs]
-    return services.confirm_refill(by or world.physician1, refill, entries)
+    return services.confirm_refill(by or world.physician1, refill, entries, volumes=volumes(refill, **changed))
 
 
 class _Collector:

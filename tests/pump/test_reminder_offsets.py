@@ -14,7 +14,7 @@ VISIT = datetime(2027, 1, 20, 15, tzinfo=timezone.utc)  # Wednesday 10:00 New Yo
 
 def book(world):
     """A confirmed refill and a booked visit for patient A (clinic 1)."""
-    services.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_40", reservoir_ml=None)
+    services.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_40", reservoir_ml=None, opioid_tolerant=True)
     confirm(world, record(world, fill="40", stability=90))
     return services.book_appointment(world.nurse1, world.patient_a, VISIT)
 

@@ -34,7 +34,7 @@ def utc(*args):
 
 def book(world, starts_at, filled_on=None):
     """A confirmed refill and a booked visit for patient A."""
-    services.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_40", reservoir_ml=None)
+    services.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_40", reservoir_ml=None, opioid_tolerant=True)
     confirm(world, record(world, fill="40", stability=90, filled_on=filled_on))
     return services.book_appointment(world.nurse1, world.patient_a, starts_at)
 
@@ -146,7 +146,7 @@ def test_a_revoked_caregiver_link_stops_their_reminders(world, smtp_server):
 
 
 def test_clinic_review_digest_once_a_day(world, smtp_server):
-    services.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_20", reservoir_ml=None)
+    services.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_20", reservoir_ml=None, opioid_tolerant=True)
     confirm(world, record(world, fill="20", stability=10))  # due in 10 days, nothing booked
     run_at(FIXED_NOW, runners=2)
     run_at(FIXED_NOW + timedelta(hours=1))

@@ -63,7 +63,7 @@ def test_a_confirmed_refill_cannot_be_confirmed_again(pumped):
     ("synchromed_ii_40", "3", "1.5", False), ("synchromed_ii_40", "4", "1.9", True),
     ("synchromed_ii_20", "1", "2.5", True)])
 def test_residual_gap_is_flagged_by_pump_size(world, model, expected, withdrawn, flagged):
-    services.save_profile(world.nurse1, world.patient_a, model=model, reservoir_ml=None)
+    services.save_profile(world.nurse1, world.patient_a, model=model, reservoir_ml=None, opioid_tolerant=True)
     refill = record(world, expected=expected, withdrawn=withdrawn)
     assert refill.residual_gap_flagged is flagged
     assert refill.residual_gap_ml == D(withdrawn) - D(expected)
@@ -72,7 +72,7 @@ def test_residual_gap_is_flagged_by_pump_size(world, model, expected, withdrawn,
 def test_a_refill_needs_a_profile_and_residuals(world):
     with pytest.raises(services.PumpError, match="pump profile"):
         record(world)
-    services.save_profile(world.nurse1, world.patient_a, model="prometra_ii_20", reservoir_ml=None)
+    services.save_profile(world.nurse1, world.patient_a, model="prometra_ii_20", reservoir_ml=None, opioid_tolerant=True)
     with pytest.raises(services.PumpError, match="withdrawn residual"):
         record(world, withdrawn=None)
     assert record(world, kind="first_fill", expected=None, withdrawn=None).kind == "first_fill"
@@ -109,8 +109,13 @@ def test_a_dose_change_over_the_clinic_limit_needs_a_reason(pumped):
         record(pumped, drugs=morphine(dose="3"))
     assert [f.code for f in caught.value.findings] == ["dose_change_over_limit"]
     assert len(queries.refill_history(pumped.patient_a)) == 1
-    raised = record(pumped, drugs=morphine(dose="3"), change_reason="Pain 7/10 despite the last rise.")
+    # A rise over the clinic limit is an override now (a physician confirms it): a reason alone is not enough.
+    with pytest.raises(services.PumpError):
+        record(pumped, drugs=morphine(dose="3"), change_reason="Pain 7/10 despite the last rise.")
+    raised = record(pumped, drugs=morphine(dose="3"), change_reason="Pain 7/10 despite the last rise.",
+                    override_reason="tolerance", override_note="Pain 7/10 despite the last rise; agreed with Dr B.")
     assert raised.is_dose_increase and raised.change_reason.startswith("Pain")
+    assert raised.override_reason == "tolerance"
     within = record(pumped, drugs=morphine(dose="2.2"))  # 10 % is within the 20 % limit: no reason needed
     assert within.change_reason == ""
 
@@ -136,7 +141,10 @@ def test_a_clinic_ceiling_needs_an_override_note(pumped):
     with pytest.raises(services.PumpError) as caught:
         record(pumped, kind="first_fill", expected=None, withdrawn=None)
     assert [f.code for f in caught.value.findings] == ["daily_dose_above_ceiling"]
-    saved = record(pumped, kind="first_fill", expected=None, withdrawn=None, override_note="Agreed with Dr X.")
+    with pytest.raises(services.PumpError):  # one letter (as seen in review) is not an override note
+        record(pumped, kind="first_fill", expected=None, withdrawn=None, override_note="x", override_reason="other")
+    saved = record(pumped, kind="first_fill", expected=None, withdrawn=None, override_reason="previous_response",
+                   override_note="Same dose as at the trial, agreed with Dr X.")
     assert saved.override_note and "daily_dose_above_ceiling" in [f["code"] for f in saved.findings]
     assert "pump_dose_settings_saved" in actions()
 

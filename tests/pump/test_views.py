@@ -20,6 +20,9 @@ REFILL = {"kind": "refill", "filled_on": "2026-11-23", "expected_residual_ml": "
           "drugs-0-name": "Morphine", "drugs-0-concentration": "10", "drugs-0-daily_dose": "2", "drugs-0-unit": "mg",
           "drugs-1-unit": "mg", "drugs-2-unit": "mg"}
 
+BLIND = {"check_bolus_dose": "0", "check_boluses_per_day": "0", "check_fill_volume_ml": "20",
+         "check_alarm_volume_ml": "2"}
+
 
 def audited(action, patient_id=None):
     stmt = select(AuditEvent).where(AuditEvent.action == action)
@@ -50,21 +53,21 @@ def test_nurse_records_and_doctor_confirms_through_the_pages(app, pumped):
     refill = db.session.scalar(select(RefillRecord))
     # The nurse cannot confirm her own entry: no form for her, and the route refuses.
     assert f"confirm-form-{refill.id}" not in response.get_data(as_text=True)
-    own = nurse.post(url(pumped, f"/refills/{refill.id}/confirm"), headers=HX,
-                     data={"entries-0-concentration": "10", "entries-0-daily_dose": "2"})
+    own = nurse.post(url(pumped, f"/refills/{refill.id}/confirm"), headers=HX, data=dict(
+        BLIND, **{"entries-0-concentration": "10", "entries-0-daily_dose": "2"}))
     assert own.status_code == 422 and "different nurse or doctor" in own.get_data(as_text=True)
     # The doctor sees the form but not the first entry's numbers.
     page = doctor.get(url(pumped), headers=HX).get_data(as_text=True)
     assert f"confirm-form-{refill.id}" in page and "hidden until checked" in page
     assert "10 mg/mL, 2 mg/day" not in page
-    wrong = doctor.post(url(pumped, f"/refills/{refill.id}/confirm"), headers=HX,
-                        data={"entries-0-concentration": "10", "entries-0-daily_dose": "20"})
+    wrong = doctor.post(url(pumped, f"/refills/{refill.id}/confirm"), headers=HX, data=dict(
+        BLIND, **{"entries-0-concentration": "10", "entries-0-daily_dose": "20"}))
     text = wrong.get_data(as_text=True)
     assert wrong.status_code == 422 and "does not match on daily dose" in text and "Nothing was saved" in text
     db.session.expire_all()
     assert db.session.get(RefillRecord, refill.id).status == "pending_confirmation"
-    right = doctor.post(url(pumped, f"/refills/{refill.id}/confirm"), headers=HX,
-                        data={"entries-0-concentration": "10.0", "entries-0-daily_dose": "2"})
+    right = doctor.post(url(pumped, f"/refills/{refill.id}/confirm"), headers=HX, data=dict(
+        BLIND, **{"entries-0-concentration": "10.0", "entries-0-daily_dose": "2"}))
     assert right.status_code == 200 and "Refill confirmed" in right.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(RefillRecord, refill.id).due_on == date(2027, 1, 22)
@@ -91,6 +94,12 @@ def test_unanswered_dose_checks_are_listed_and_the_reason_is_required(client, pu
     assert response.status_code == 422 and "write a reason" in response.get_data(as_text=True)
     assert len(queries.refill_history(pumped.patient_a)) == 1
     data["change_reason"] = "Pain up for two weeks."
+    # +50 % with no clinic limit is above the suggested 20 % step: an override too (a one-letter note is refused).
+    refused = client.post(url(pumped, "/refills"), data=dict(data, override_reason="tolerance", override_note="y"),
+                          headers=HX)
+    assert refused.status_code == 422 and "rises by 50.0%" in refused.get_data(as_text=True)
+    assert "unverified suggestion" in refused.get_data(as_text=True)
+    data.update(override_reason="tolerance", override_note="Pain 7/10 for two weeks; agreed with Dr B.")
     assert client.post(url(pumped, "/refills"), data=data, headers=HX).status_code == 200
     assert len(queries.refill_history(pumped.patient_a)) == 2
 
@@ -293,3 +302,16 @@ def test_battery_replacement_within_six_months_is_a_review_item(client, world):
     login(client, world.physician1)
     page = client.get("/care/refills").get_data(as_text=True)
     assert "Battery: plan replacement" in page and "30 Jan 2027" in page
+
+
+def test_an_override_over_a_ceiling_through_the_form(client, pumped):
+    """A listed reason and a sentence clear a ceiling; the override is in the history."""
+    services.save_dose_settings(pumped.physician1, change_percent_limit=D(20), ceilings=[("Morphine", D(1), None, "mg")])
+    login(client, pumped.nurse1)
+    data = dict(REFILL, override_reason="previous_response", override_note="x")
+    refused = client.post(url(pumped, "/refills"), data=data, headers=HX)
+    assert refused.status_code == 422 and "above the clinic ceiling of 1 mg" in refused.get_data(as_text=True)
+    data["override_note"] = "Same 2 mg/day as for two years; agreed with Dr B."
+    saved = client.post(url(pumped, "/refills"), data=data, headers=HX)
+    assert saved.status_code == 200, saved.get_data(as_text=True)[:3000]
+    assert "Same 2 mg/day as for two years" in saved.get_data(as_text=True)

@@ -103,6 +103,7 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "pump.record_refill": (CLINICIANS, "a_data"),
     "pump.confirm_refill": (CLINICIANS, "a_data"),
     "pump.book_appointment": (CLINICIANS, "a_data"),
+    "pump.cancel_appointment": (CLINICIANS, "a_data"),
     "pump.add_staff_medicine": (CLINICIANS, "a_data"),
     "pump.stop_medicine": (CLINICIANS, "a_data"),
     "pump.procedure_done": (CLINICIANS, "a_data"),

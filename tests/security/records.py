@@ -48,6 +48,7 @@ class Records:
     module_id: str
     question_id: str
     shift_id: int = 0
+    appointment_id: int = 0
 
 
 def seed_patient_a(app, world) -> Records:
@@ -86,13 +87,14 @@ def seed_patient_a(app, world) -> Records:
     answer(a, module.id, module.questions[0].id, True)
     record = consent.sign_consent(world.nurse1, a, consent_input())
 
-    pump.save_profile(world.nurse1, a, model="synchromed_ii_20", reservoir_ml=None, implanted_on=a.implanted_on)
+    pump.save_profile(world.nurse1, a, model="synchromed_ii_20", reservoir_ml=None, implanted_on=a.implanted_on,
+                      opioid_tolerant=True)
     from tests.pump.conftest import confirm, record as record_refill
 
     first = record_refill(world)
     confirm(world, first)
     pending = record_refill(world, kind="dose_change", expected=None, withdrawn=None)
-    pump.book_appointment(world.nurse1, a, utcnow() + timedelta(days=3))
+    appointment = pump.book_appointment(world.nurse1, a, utcnow() + timedelta(days=3))
     medicine = pump.add_medicine(world.patient_a_user, a, name="Diazepam", medicine_class="benzodiazepine",
                                  reported_by="patient")
     notice = pump.report_procedure(world.patient_a_user, a, kind="mri", planned_on=date(2026, 12, 1),
@@ -108,4 +110,4 @@ def seed_patient_a(app, world) -> Records:
     return Records(case_id=case.id, item_id=review.review_item_id, consent_record_id=record.id,
                    refill_record_id=pending.id, medicine_id=medicine.id, notice_id=notice.id,
                    notification_id=note_id, photo_id=photo.id, link_id=link.id, module_id=module.id,
-                   question_id=module.questions[0].id, shift_id=shift.id)
+                   question_id=module.questions[0].id, shift_id=shift.id, appointment_id=appointment.id)

@@ -31,8 +31,8 @@ def codes(findings):
 
 
 def test_first_fill_within_ceiling_has_no_findings():
-    """No previous regimen: nothing to compare, ceiling respected, approved drug."""
-    assert check_refill(None, morphine(), SETTINGS) == []
+    """No previous regimen, opioid-tolerant: within the 1-10 mg/day start [T21], ceiling respected, approved."""
+    assert check_refill(None, morphine(), SETTINGS, opioid_tolerant=True) == []
 
 
 def test_unchanged_refill_has_no_findings():
@@ -45,9 +45,10 @@ def test_unchanged_refill_has_no_findings():
     [("2.4", False), ("2.41", True), ("1.6", False), ("1.59", True), ("2", False)],
 )
 def test_dose_change_limit_both_directions(new_dose, flagged):
-    """Exactly 20 % is allowed; anything more, up or down, needs a written reason."""
+    """Exactly 20 % is allowed; more down needs a written reason, more up an override (a physician confirms)."""
     findings = check_refill(morphine("2"), morphine(new_dose), SETTINGS)
-    assert codes(findings) == ([("dose_change_over_limit", "needs_reason")] if flagged else [])
+    severity = "needs_override" if Decimal(new_dose) > 2 else "needs_reason"
+    assert codes(findings) == ([("dose_change_over_limit", severity)] if flagged else [])
 
 
 def test_dose_change_message_gives_the_numbers():
@@ -61,6 +62,8 @@ def test_zero_limit_flags_any_change():
     """A clinic may require a reason for every change."""
     strict = DoseSettings(change_percent_limit=0, ceilings={"morphine": (10, 25, "mg")})
     assert codes(check_refill(morphine("2"), morphine("2.01"), strict)) == [
+        ("dose_change_over_limit", "needs_override")]
+    assert codes(check_refill(morphine("2"), morphine("1.99"), strict)) == [
         ("dose_change_over_limit", "needs_reason")]
     assert check_refill(morphine("2"), morphine("2"), strict) == []
 
@@ -83,12 +86,13 @@ def test_concentration_change_needs_reprogramming_confirmation(new_conc, flagged
 
 
 def test_drug_switch_needs_reason_confirmation_and_is_noted():
-    """Morphine to hydromorphone: new drug, old drug gone, reprogram, unapproved, no ceiling."""
-    new = RegimenSnapshot((DrugDose("Hydromorphone", "5", "1"),), "synchromed_ii_20")
+    """Morphine 2 to hydromorphone 0.3 mg/day (1.8 mg morphine-equivalent at 6:1): new drug, old drug gone,
+    reprogram, unapproved, and the equivalent shown."""
+    new = RegimenSnapshot((DrugDose("Hydromorphone", "5", "0.3"),), "synchromed_ii_20")
     assert codes(check_refill(morphine(), new, SETTINGS)) == sorted([
         ("drug_added", "needs_reason"), ("drug_removed", "needs_reason"),
-        ("concentration_changed", "needs_confirmation"),
-        ("drug_not_approved", "info"), ("no_ceiling_set", "info")])
+        ("concentration_changed", "needs_confirmation"), ("switch_equivalent", "info"),
+        ("drug_not_approved", "info")])
 
 
 @pytest.mark.parametrize(
@@ -109,7 +113,9 @@ def test_drug_switch_needs_reason_confirmation_and_is_noted():
 def test_approval_by_pump(drug, pump, flagged):
     """Unapproved drugs are an info finding, never a block."""
     settings = DoseSettings(change_percent_limit=20, ceilings={drug: (100, 100, "mg")})
-    findings = check_refill(None, RegimenSnapshot((DrugDose(drug, "1", "1"),), pump), settings)
+    unit = "mcg" if drug_key(drug) == "ziconotide" else "mg"
+    regimen = RegimenSnapshot((DrugDose(drug, "1", "1", unit),), pump)
+    findings = check_refill(regimen, regimen, settings)
     assert codes(findings) == ([("drug_not_approved", "info")] if flagged else [])
 
 
@@ -122,7 +128,7 @@ def test_brand_names_fold_to_generic():
 
 def test_compounded_drug_is_noted():
     """A compounded morphine is outside pump labeling [S8]."""
-    assert codes(check_refill(None, morphine(compounded=True), SETTINGS)) == [
+    assert codes(check_refill(None, morphine(compounded=True), SETTINGS, opioid_tolerant=True)) == [
         ("compounded_not_approved", "info")]
 
 
@@ -135,7 +141,7 @@ def mixture(clonidine_dose="10"):
 def test_matching_mixture_is_noted_not_blocked():
     """Same 0.2 mL/day for both drugs: no block, but mixtures are unapproved."""
     settings = DoseSettings(20, {"morphine": (10, 25, "mg"), "clonidine": (None, None, "mcg")})
-    assert codes(check_refill(None, mixture(), settings)) == sorted([
+    assert codes(check_refill(None, mixture(), settings, opioid_tolerant=True)) == sorted([
         ("mixture_not_approved", "info"), ("drug_not_approved", "info")])
 
 
@@ -157,21 +163,22 @@ def test_mixture_volume_mismatch_blocks():
 )
 def test_ceilings_need_override_only_above(dose, conc, expected):
     """Equal to the ceiling is allowed; above it needs a documented override."""
-    assert codes(check_refill(None, morphine(dose, conc), SETTINGS)) == sorted(expected)
+    assert codes(check_refill(morphine(dose, conc), morphine(dose, conc), SETTINGS)) == sorted(expected)
 
 
 def test_ceiling_units_convert_and_none_means_unset():
     """A mcg ceiling applies to a mg entry; a None limit is not checked."""
     settings = DoseSettings(20, {"Infumorph": (None, 25000, "mcg")})
-    assert check_refill(None, morphine("500", "25"), settings) == []
-    assert codes(check_refill(None, morphine("500", "25.001"), settings)) == [
+    assert check_refill(None, morphine("5", "25"), settings, opioid_tolerant=True) == []
+    assert codes(check_refill(None, morphine("5", "25.001"), settings, opioid_tolerant=True)) == [
         ("concentration_above_ceiling", "needs_override")]
 
 
 def test_missing_ceiling_is_noted():
-    """No built-in numbers: with no clinic ceiling there is nothing to enforce, and we say so."""
-    findings = check_refill(None, morphine("500", "50"), DoseSettings(20))
-    assert codes(findings) == [("no_ceiling_set", "info")]
+    """A drug neither the clinic nor the references give a limit for: nothing to enforce, and we say so."""
+    regimen = RegimenSnapshot((DrugDose("Meperidine", "10", "50"),), "synchromed_ii_20")
+    findings = check_refill(regimen, regimen, DoseSettings(20))
+    assert codes(findings) == [("drug_not_approved", "info"), ("no_ceiling_set", "info")]
 
 
 @pytest.mark.parametrize("limit, ceilings", [(-1, {}), ("x", {}), (20, {"morphine": (0, 25, "mg")}),
@@ -231,6 +238,7 @@ def test_double_check_unreadable_blocks():
     assert isinstance(result, Finding) and result.code == "double_check_invalid"
 
 
+NOTE = "Pain 8/10 for weeks; agreed with Dr B."
 ALL = [Finding("a", "needs_reason", ""), Finding("b", "needs_confirmation", ""),
        Finding("c", "needs_override", ""), Finding("d", "block", ""), Finding("e", "info", "")]
 
@@ -242,21 +250,30 @@ def test_resolve_with_nothing_leaves_all_but_info():
 
 def test_resolve_with_everything_leaves_only_blocks():
     """Reason, confirmation and override clear their findings; a block never clears."""
-    assert [f.code for f in resolve(ALL, "pain rising", True, "discussed with Dr B")] == ["d"]
+    assert [f.code for f in resolve(ALL, "pain rising", True, "Discussed with Dr B at the visit.",
+                                    "tolerance")] == ["d"]
 
 
 @pytest.mark.parametrize(
     "reason, confirmed, override, left",
     [
-        ("  ", True, "note", ["a", "d"]),
-        ("why", False, "note", ["b", "d"]),
-        ("why", "yes", "note", ["b", "d"]),  # only a real True confirms
+        ("  ", True, NOTE, ["a", "d"]),
+        ("why", False, NOTE, ["b", "d"]),
+        ("why", "yes", NOTE, ["b", "d"]),  # only a real True confirms
         ("why", True, "\n", ["c", "d"]),
+        ("why", True, "x", ["c", "d"]),  # one letter is not a note
+        ("why", True, "agreed with Dr B", ["c", "d"]),  # 16 characters: not yet a sentence
     ],
 )
 def test_resolve_each_answer_on_its_own(reason, confirmed, override, left):
-    """Blank text or a non-True confirmation clears nothing."""
-    assert [f.code for f in resolve(ALL, reason, confirmed, override)] == left
+    """Blank text, a one-letter note or a non-True confirmation clears nothing."""
+    assert [f.code for f in resolve(ALL, reason, confirmed, override, "tolerance")] == left
+
+
+@pytest.mark.parametrize("code, left", [(None, ["c", "d"]), ("made_up", ["c", "d"]), ("other", ["d"])])
+def test_override_needs_a_reason_from_the_list(code, left):
+    """A full sentence without a listed reason code does not clear an override."""
+    assert [f.code for f in resolve(ALL, "why", True, NOTE, code)] == left
 
 
 def test_sedating_vocabulary_matches_the_diary():

@@ -114,11 +114,18 @@ def day(n):
     return TODAY + timedelta(days=n)
 
 
-@pytest.mark.parametrize("due_in, flagged", [(0, True), (21, True), (22, False)])
+@pytest.mark.parametrize("due_in, flagged", [(0, True), (21, True), (45, True), (46, False)])
 def test_due_soon_without_appointment(due_in, flagged):
-    """Due within 21 days (inclusive) with nothing booked."""
+    """Due within 45 days (inclusive) with nothing booked."""
     expected = [("no_appointment", day(due_in))] if flagged else []
     assert review(due_on=day(due_in), appointment_on=None) == expected
+
+
+@pytest.mark.parametrize("days, flagged", [(30, True), (29, False)])
+def test_the_clinic_sets_the_no_visit_window(days, flagged):
+    """A clinic window of 30 days flags a due date 30 days ahead; a 29-day window does not."""
+    items = clinic_review_items(TODAY, [{"due_on": day(30)}], no_visit_days=days)
+    assert bool(items) is flagged
 
 
 def test_booked_on_the_due_date_is_fine():

@@ -157,6 +157,9 @@ def visit_summary(data) -> bytes:
         pending = " [waiting for second check]" if r["status"] != "confirmed" else ""
         _line(doc, f"{r['filled_on']:%d %b %Y}  {r['kind'].replace('_', ' ')}{extra}{pending}: {drugs}; "
                    f"{r['fill_volume_ml']} mL{due}")
+        for text in [*r.get("findings", []), r.get("override", "")]:
+            if text:
+                _line(doc, f"    {text}")
     if not data.refills:
         _line(doc, "No refills in this period.")
 

@@ -108,6 +108,7 @@ def _refills(records) -> list[dict]:
              "status": r.status, "is_dose_increase": r.is_dose_increase, "regimen_id": r.regimen_id,
              "fill_volume_ml": pump.plain(r.fill_volume_ml), "due_on": r.due_on,
              "first_clinician": _person(r.first_clinician), "second_clinician": _person(r.second_clinician),
+             "override": pump.override_summary(r), "findings": pump.finding_summary(r),
              "drugs": [{"name": d.name, "concentration": pump.plain(d.concentration), "unit": d.unit,
                         "daily_dose": pump.plain(d.daily_dose)} for d in r.regimen.drugs]}
             for r in records]

@@ -121,8 +121,14 @@ def _refill_events(patient: Patient, since: datetime) -> list[TimelineEvent]:
         title = RECORD_LABELS.get(r.kind, r.kind) + (" (dose increase)" if r.is_dose_increase else "")
         if r.status != CONFIRMED:
             title += " — waiting for second check"
-        notes = " ".join(x for x in (r.change_reason, r.note) if x)
-        detail = f"{_drugs(r)}; {plain(r.fill_volume_ml)} mL" + (f"; due {r.due_on.isoformat()}" if r.due_on else "")
+        notes = " ".join(x for x in (r.change_reason, r.note, pump.override_summary(r)) if x)
+        if r.status != CONFIRMED:  # the second clinician re-enters these blind: keep them off the timeline
+            detail = "values hidden until the second check"
+        else:
+            detail = f"{_drugs(r)}; {plain(r.fill_volume_ml)} mL" + (f"; due {r.due_on.isoformat()}" if r.due_on else "")
+        flagged = pump.finding_summary(r, with_values=r.status == CONFIRMED)
+        if flagged:
+            detail += " — checks: " + "; ".join(flagged)
         events.append(TimelineEvent(r.performed_at, "refill", title, detail + (f" — {notes}" if notes else ""), "",
                                     "pump.record", {"patient_id": patient.id}))
     return events

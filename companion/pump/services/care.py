@@ -10,6 +10,7 @@ from companion.clock import utcnow
 from companion.extensions import db
 from companion.pump import notices, queries
 from companion.pump.dose_checks import drug_key
+from companion.pump.dose_checks.limits import MG, default_ceiling
 from companion.pump.models import Appointment, PatientMedicine, PumpDoseCeiling, PumpDoseSettings, ReminderOptIn
 from companion.pump.services.refills import PumpError
 
@@ -37,11 +38,20 @@ def book_appointment(actor: User, patient: Patient, starts_at: datetime, minutes
 
 
 def cancel_appointment(actor: User, appointment: Appointment) -> None:
-    """Cancel a booked visit (kept, marked cancelled)."""
+    """Cancel a booked visit (kept, marked cancelled) with its reminders: none is sent after this (they are made
+    from live bookings only) and those already in the patient's or caregivers' in-app list are marked read."""
+    from companion.notify.services import mark_read_for
+    from companion.pump.jobs import reminder_recipients
+
+    if appointment.cancelled_at is not None:
+        raise PumpError("This visit is already cancelled.")
     appointment.cancelled_at = utcnow()
     audit.record("pump_appointment_cancelled", patient_id=appointment.patient_id, object_type="pump_appointment",
-                 object_id=appointment.id, user=actor)
+                 object_id=appointment.id, user=actor, starts_at=appointment.starts_at.isoformat())
+    on = queries.local_date(appointment.patient.clinic, appointment.starts_at)
     db.session.commit()
+    for user_id, kind in reminder_recipients(appointment.patient):
+        mark_read_for(db.session.get(User, user_id), f"{appointment.patient_id}:{kind}:{on.isoformat()}:")
 
 
 def add_medicine(actor: User, patient: Patient, *, name: str, medicine_class: str, reported_by: str) -> PatientMedicine:
@@ -65,10 +75,15 @@ def stop_medicine(actor: User, medicine: PatientMedicine) -> None:
 
 
 def save_dose_settings(actor: User, *, change_percent_limit: Decimal | None,
-                       ceilings: list[tuple[str, Decimal | None, Decimal | None, str]]) -> None:
+                       ceilings: list[tuple[str, Decimal | None, Decimal | None, str]],
+                       no_visit_flag_days: int | None = None, prometra_battery_years: int | None = None) -> None:
     """Store the clinic's change limit and per-drug ceilings (rows with no limit are removed)."""
+    loosened = _loosened(ceilings)
+    if loosened and actor.role != "physician":
+        raise PumpError(f"Only a physician can set a ceiling above the default for {', '.join(loosened)}.", "ceilings")
     row = queries.dose_settings_row(actor.clinic_id) or PumpDoseSettings(clinic_id=actor.clinic_id)
     row.change_percent_limit, row.updated_by_id, row.updated_at = change_percent_limit, actor.id, utcnow()
+    row.no_visit_flag_days, row.prometra_battery_years = no_visit_flag_days, prometra_battery_years
     db.session.add(row)
     existing = {c.drug: c for c in queries.ceilings(actor.clinic_id)}
     for drug, max_dose, max_conc, unit in ceilings:
@@ -79,8 +94,25 @@ def save_dose_settings(actor: User, *, change_percent_limit: Decimal | None,
     for stale in existing.values():
         db.session.delete(stale)  # a setting, not clinical data
     audit.record("pump_dose_settings_saved", user=actor, change_percent_limit=str(change_percent_limit),
-                 ceilings=[c[0] for c in ceilings])
+                 ceilings=[c[0] for c in ceilings], no_visit_flag_days=no_visit_flag_days,
+                 prometra_battery_years=prometra_battery_years)
+    for drug in loosened:
+        audit.record("pump_dose_default_loosened", user=actor, drug=drug,
+                     ceiling=[[str(v) if v is not None else None for v in c[1:]] for c in ceilings
+                              if drug_key(c[0]) == drug][0])
     db.session.commit()
+
+
+def _loosened(ceilings: list[tuple[str, Decimal | None, Decimal | None, str]]) -> list[str]:
+    """Drugs whose clinic ceiling is above the sourced or suggested default (a physician's decision)."""
+    found = []
+    for drug, max_dose, max_conc, unit in ceilings:
+        factor = MG if unit == "mg" else Decimal(1)
+        default_dose, default_conc = default_ceiling(drug_key(drug))
+        if (max_dose is not None and default_dose is not None and max_dose * factor > default_dose) or \
+                (max_conc is not None and default_conc is not None and max_conc * factor > default_conc):
+            found.append(drug_key(drug))
+    return found
 
 
 def set_caregiver_reminders(actor: User, patient: Patient, on: bool) -> None:

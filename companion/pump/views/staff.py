@@ -9,7 +9,7 @@ from companion.accounts import queries as accounts
 from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.pump import queries, schedule, services
-from companion.pump.dose_checks import SEDATING_CLASSES
+from companion.pump.dose_checks import SEDATING_CLASSES, finding_title, needs_physician
 from companion.pump.forms import (MAX_DRUGS, AppointmentForm, ConfirmForm, MedicineForm, ProcedureForm, ProfileForm,
                                   RefillForm, SettingsForm)
 from companion.pump.reminders import clinic_review_items, refill_reminder_times
@@ -25,9 +25,17 @@ def patient_or_404(patient_id: int):
     return found_or_404(accounts.clinic_patient(current_user.clinic_id, patient_id), "patient", patient_id)
 
 
+def _of_patient(row, patient):
+    """A row of the clinic that belongs to this patient; 404 otherwise."""
+    if row is None or row.patient_id != patient.id:
+        abort(404)
+    return row
+
+
 def _profile_form(patient):
     pump = queries.profile(patient)
     form = ProfileForm(formdata=None, obj=pump)
+    form.opioid_tolerant.data = {True: "yes", False: "no"}.get(pump.opioid_tolerant, "") if pump else ""
     if pump is None:
         form.implanted_on.data = patient.implanted_on
     elif form.reservoir_ml.data is not None:
@@ -67,6 +75,7 @@ def staff_context(patient, **forms) -> dict:
     confirm_forms = {r.id: forms.get(f"confirm_{r.id}") or ConfirmForm(formdata=None, entries=[{}] * len(r.regimen.drugs))
                      for r in history if r.status == queries.PENDING}
     battery = queries.battery_window(patient)
+    early_visit = queries.visit_booked_before(refill.get("record"), refill.get("appointment"))
     return dict(patient=patient, pump=queries.profile(patient), refill=refill, history=history, medicines=meds,
                 sedating=[m for m in meds if m.medicine_class in SEDATING_CLASSES], classes=SEDATING_CLASSES,
                 procedures=queries.procedures(patient), battery=battery, mri=services.mri_review,
@@ -76,7 +85,9 @@ def staff_context(patient, **forms) -> dict:
                 appointment_form=forms.get("appointment_form") or AppointmentForm(formdata=None),
                 medicine_form=forms.get("medicine_form") or MedicineForm(formdata=None),
                 confirm_forms=confirm_forms, findings=forms.get("findings", []), message=forms.get("message"),
-                fmt_date=fmt_date, fmt_time=fmt_time, models=schedule.PUMP_MODELS, now=now)
+                early_visit=early_visit,
+                fmt_date=fmt_date, fmt_time=fmt_time, models=schedule.PUMP_MODELS, now=now,
+                finding_title=finding_title, needs_physician=needs_physician, override_summary=queries.override_summary)
 
 
 def _page(patient, status: int = 200, **forms):
@@ -101,7 +112,8 @@ def save_profile(patient_id: int):
         try:
             services.save_profile(current_user, patient, **{k: form[k].data for k in (
                 "model", "reservoir_ml", "other_model_name", "implanted_on", "pocket_side", "catheter_tip_level",
-                "replacement_indicator_on")})
+                "replacement_indicator_on", "spasticity_origin")},
+                opioid_tolerant={"yes": True, "no": False}.get(form.opioid_tolerant.data))
             return _page(patient, message=_("Pump profile saved."))
         except services.PumpError as error:
             form[error.field].errors.append(str(error))
@@ -127,6 +139,7 @@ def record_refill(patient_id: int):
             services.record_refill(current_user, patient, drugs=_drug_entries(form), **fields,
                                    bolus_dose=form.bolus_dose.data or 0, boluses_per_day=form.boluses_per_day.data or 0,
                                    change_reason=form.change_reason.data or "", override_note=form.override_note.data or "",
+                                   override_reason=form.override_reason.data or "",
                                    reprogrammed_confirmed=form.reprogrammed_confirmed.data, note=form.note.data or "")
             return _page(patient, message=_("Refill recorded. A second clinician must now confirm it."))
         except services.PumpError as error:
@@ -142,16 +155,15 @@ def record_refill(patient_id: int):
 @bp.route("/care/patients/<int:patient_id>/pump/refills/<int:record_id>/confirm", methods=["POST"])
 @roles_required(*CLINICIANS)
 def confirm_refill(patient_id: int, record_id: int):
-    """A second clinician re-enters concentration and daily dose blind; a mismatch saves nothing."""
+    """A second clinician re-enters every value that sets the dose or the date blind; a mismatch saves nothing."""
     patient = patient_or_404(patient_id)
-    record = queries.clinic_record(current_user.clinic_id, record_id)
-    if record is None or record.patient_id != patient.id:
-        abort(404)
+    record = _of_patient(queries.clinic_record(current_user.clinic_id, record_id), patient)
     form = ConfirmForm()
     if form.validate_on_submit():
         entries = [(e.form.concentration.data, e.form.daily_dose.data) for e in form.entries.entries][:MAX_DRUGS]
         try:
-            services.confirm_refill(current_user, record, entries)
+            services.confirm_refill(current_user, record, entries, volumes={
+                k: form[f"check_{k}"].data for k in ("bolus_dose", "boluses_per_day", "fill_volume_ml", "alarm_volume_ml")})
             return _page(patient, message=_("Refill confirmed. The next due date is updated."))
         except services.PumpError as error:
             form.form_errors.append(str(error))
@@ -171,6 +183,19 @@ def book_appointment(patient_id: int):
         except services.PumpError as error:
             form[error.field].errors.append(str(error))
     return _page(patient, 422, appointment_form=form)
+
+
+@bp.route("/care/patients/<int:patient_id>/pump/appointment/<int:appointment_id>/cancel", methods=["POST"])
+@roles_required(*CLINICIANS)
+def cancel_appointment(patient_id: int, appointment_id: int):
+    """Cancel the booked refill visit and its reminders."""
+    patient = patient_or_404(patient_id)
+    appointment = _of_patient(queries.clinic_appointment(current_user.clinic_id, appointment_id), patient)
+    try:
+        services.cancel_appointment(current_user, appointment)
+    except services.PumpError as error:
+        return _page(patient, 422, message=str(error))
+    return _page(patient, message=_("Visit cancelled. Its reminders will not be sent."))
 
 
 @bp.route("/care/patients/<int:patient_id>/pump/medicines", methods=["POST"])
@@ -243,7 +268,7 @@ def refills():
     rows = queries.calendar_rows(current_user.clinic_id, now)
     start = _week_start(request.args.get("week"), today)
     days = [start + timedelta(days=i) for i in range(7)]
-    actions = clinic_review_items(today, rows)
+    actions = clinic_review_items(today, rows, queries.no_visit_days(current_user.clinic_id))
     items, item_page, item_pages = page_of(actions, request.args.get("actions", 1, type=int))
     listed, page, pages = page_of(sorted(rows, key=_due_key), request.args.get("page", 1, type=int))
     week = start.isoformat() if request.args.get("week") else None
@@ -285,8 +310,14 @@ def settings():
         rows = [(c.form.drug.data.strip(), c.form.max_daily_dose.data, c.form.max_concentration.data, c.form.unit.data)
                 for c in form.ceilings.entries if (c.form.drug.data or "").strip()
                 and (c.form.max_daily_dose.data or c.form.max_concentration.data)]
-        services.save_dose_settings(current_user, change_percent_limit=form.change_percent_limit.data, ceilings=rows)
-        return render_page("pump/settings.html", "pump/_settings.html", form=_settings_form(), saved=True)
+        try:
+            services.save_dose_settings(current_user, change_percent_limit=form.change_percent_limit.data, ceilings=rows,
+                                        no_visit_flag_days=form.no_visit_flag_days.data,
+                                        prometra_battery_years=form.prometra_battery_years.data)
+            return render_page("pump/settings.html", "pump/_settings.html", form=_settings_form(), saved=True)
+        except services.PumpError as error:
+            return render_page("pump/settings.html", "pump/_settings.html", status=422, form=form,
+                               ceiling_error=str(error))
     return render_page("pump/settings.html", "pump/_settings.html", status=422 if form.errors else 200, form=form)
 
 
@@ -295,6 +326,8 @@ def _settings_form() -> SettingsForm:
     row = queries.dose_settings_row(current_user.clinic_id)
     stored = queries.ceilings(current_user.clinic_id)
     form = SettingsForm(formdata=None, change_percent_limit=row.change_percent_limit if row else None,
+                        no_visit_flag_days=row.no_visit_flag_days if row else None,
+                        prometra_battery_years=row.prometra_battery_years if row else None,
                         ceilings=[{"drug": c.drug, "max_daily_dose": c.max_daily_dose,
                                    "max_concentration": c.max_concentration, "unit": c.unit} for c in stored])
     while len(form.ceilings.entries) < len(stored) + 3 and len(form.ceilings.entries) < 12:
