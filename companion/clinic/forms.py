@@ -114,6 +114,7 @@ class ShiftForm(FlaskForm):
     starts = StringField(_l("From"))
     ends = StringField(_l("To"))
     user_id = SelectField(_l("On call"), choices=[], validate_choice=False)
+    slot = SelectField(_l("Slot"), choices=[("1", _l("On call")), ("2", _l("Backup on call"))], default="1")
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then the rota rules; the parsed shift is kept in `self.shift`."""
@@ -125,7 +126,8 @@ class ShiftForm(FlaskForm):
         if errors:
             return False
         self.shift = {"weekday": int(self.weekday.data), "starts": rules.parse_clock(self.starts.data),
-                      "ends": rules.parse_clock(self.ends.data), "user_id": id_or_none(self.user_id.data)}
+                      "ends": rules.parse_clock(self.ends.data), "user_id": id_or_none(self.user_id.data),
+                      "slot": 2 if self.slot.data == "2" else 1}
         return ok
 
 

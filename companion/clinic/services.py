@@ -69,14 +69,17 @@ def _save_clinic(actor: User, action: str, values: dict) -> bool:
     return bool(changed)
 
 
-def add_shift(actor: User, *, weekday: int, starts: time, ends: time, user_id: int | None) -> OnCallShift:
-    """Add a weekly on-call shift; refused beside the field for a wrong person or an overlap; audited; commits."""
+def add_shift(actor: User, *, weekday: int, starts: time, ends: time, user_id: int | None,
+              slot: int = 1) -> OnCallShift:
+    """Add a weekly on-call (slot 1) or backup (slot 2) shift; refused beside the field for a wrong person or an
+    overlap in the same slot; audited; commits."""
     person = db.session.get(User, user_id) if user_id else None
     if person is None or person.clinic_id != actor.clinic_id or person.role not in ("nurse", "physician") \
             or not person.active:
         raise AccountError(_l("Choose an active nurse or physician of this clinic."), "user_id")
-    shift = OnCallShift(clinic_id=actor.clinic_id, weekday=weekday, starts=starts, ends=ends, user_id=person.id)
-    clash = rules.overlapping_shift(shift, queries.rota(actor.clinic_id))
+    shift = OnCallShift(clinic_id=actor.clinic_id, weekday=weekday, starts=starts, ends=ends, user_id=person.id,
+                        slot=slot)
+    clash = rules.overlapping_shift(shift, [s for s in queries.rota(actor.clinic_id) if s.slot == slot])
     if clash is not None:
         raise AccountError(_l("This overlaps %(day)s %(span)s (%(name)s). One person is on call at a time: "
                               "change the times or remove that shift first.", day=day_name(clash.weekday),
@@ -102,7 +105,7 @@ def remove_shift(actor: User, shift: OnCallShift) -> None:
 def _shift_fields(shift: OnCallShift) -> dict:
     """A shift as the audit log keeps it."""
     return {"weekday": shift.weekday, "starts": shift.starts.strftime("%H:%M"), "ends": shift.ends.strftime("%H:%M"),
-            "user_id": shift.user_id}
+            "user_id": shift.user_id, "slot": shift.slot or 1}
 
 
 def day_name(weekday: int) -> str:
