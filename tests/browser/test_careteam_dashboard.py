@@ -39,7 +39,7 @@ def _patient_reports_two_tone_alarm(phone, base: str) -> None:
 
 def _open_rows(page) -> list[tuple[str, str]]:
     """(tier, patient name) of each open case row, top to bottom."""
-    rows = page.locator(".case-row:has(button:text('Acknowledge'))")
+    rows = page.locator(".case-row:has(button:text("I'm on it"))")
     return [(("emergency" if "case-emergency" in rows.nth(i).get_attribute("class") else "urgent"),
              rows.nth(i).locator("strong").first.inner_text()) for i in range(rows.count())]
 
@@ -61,7 +61,7 @@ def test_nurse_triage_record_and_exports(live_server, staff_context, phone, tmp_
     expect(nurse.locator("[data-queue-alert]")).to_be_visible()
     case_id = fresh.get_attribute("id")
     assert "Critical two-tone alarm" in fresh.inner_text()
-    fresh.get_by_role("button", name="Acknowledge").click()  # one click
+    fresh.get_by_role("button", name="I'm on it").click()  # one click
     expect(nurse.locator(f"#{case_id}")).to_contain_text("Seen by Nurse Nora Reyes")
 
     nurse.goto(base + "/care/patients")
