@@ -39,6 +39,16 @@ def clinic_time(at, timezone: str = "UTC", fmt: str = "%H:%M") -> str:
     return at.astimezone(ZoneInfo(timezone or "UTC")).strftime(fmt) if at else ""
 
 
+@bp.app_template_filter("groupby_first")
+def groupby_first(items, attribute: str) -> list[tuple]:
+    """(key, items) groups in the order of each group's first item: the queue's order is kept, one patient's
+    several cases sit together at the place of their most pressing one."""
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(getattr(item, attribute), []).append(item)
+    return list(groups.items())
+
+
 @bp.app_template_filter("minutes_text")
 def minutes_text(minutes: int) -> str:
     """A duration in minutes as '45 min' or '2 h 5 min'."""

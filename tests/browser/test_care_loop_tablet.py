@@ -140,3 +140,34 @@ def test_idle_warning_and_stay_signed_in_keeps_the_queue_live(live_server, table
     login.goto(base + "/login?reason=idle&next=/care")
     expect(login.locator("#idle-ended")).to_contain_text("no activity")
     clean(login, "sign-in page after an idle sign-out, phone")
+
+
+def test_compact_queue_fits_twenty_cases_on_a_tablet_and_groups_a_patients_cases(live_server, tablet, phone):
+    base, app = live_server
+    with app.app_context():
+        emails = ("patient@demo.test", "postop@demo.test", "newpatient@demo.test")
+        people = [db.session.scalar(select(User).where(User.email == email)) for email in emails]
+        for n in range(21):
+            user = people[n % 3]
+            services.assess(patient_for_user(user), observations={"pump_alarm": "two_tone"}, context={},
+                            source_type="browser_compact", source_id=n, reported_by_user=user)
+        db.session.commit()
+        db.session.remove()
+    page = tablet.new_page()
+    sign_in(page, base, "nurse@demo.test")
+    page.goto(base + "/care?view=compact")
+    rows = page.locator(".case-line")
+    assert rows.count() >= 20
+    expect(page.locator(".case-group-title").first).to_contain_text("open cases")  # one patient, several cases
+    heights = [rows.nth(i).bounding_box()["height"] for i in range(20)]
+    assert max(heights) <= 60, heights  # one line a case
+    # The 20th line ends inside the tablet's first screen (1366 px), filters and headings included.
+    assert rows.nth(19).bounding_box()["y"] + heights[19] <= 1366, rows.nth(19).bounding_box()
+    shot(page, "care-loop-compact-queue")
+    clean(page, "compact queue, tablet")
+    page.wait_for_timeout(6000)  # a poll keeps the compact view
+    assert page.locator(".case-line").count() >= 20
+    small = phone.new_page()
+    sign_in(small, base, "nurse@demo.test")
+    small.goto(base + "/care?view=compact")
+    clean(small, "compact queue, phone")
