@@ -88,10 +88,28 @@ class HoursForm(FlaskForm):
         return ok
 
 
+# The ladders a clinic can choose (escalation.models.RUNGS in order); each round adds the next step.
+LADDERS_IN_HOURS = ("nurse,on_call,physician,admin", "nurse,physician,admin", "nurse,on_call,backup,physician,admin",
+                    "on_call,physician,admin")
+LADDERS_OUT_OF_HOURS = ("on_call,backup,physician,admin", "on_call,physician,admin", "on_call,backup,admin",
+                        "physician,admin")
+
+
+def ladder_label(ladder: str) -> str:
+    """'nurse,on_call' -> "Patient's team → On call": a ladder as the settings page shows it."""
+    from companion.escalation.forms import RUNG_LABELS
+
+    return " → ".join(str(RUNG_LABELS[r]) for r in ladder.split(",") if r in RUNG_LABELS).capitalize()
+
+
 class OnCallForm(FlaskForm):
-    """The on-call clinician and the acknowledgement deadline of each tier."""
+    """The on-call clinician, the ladders in and out of hours, and the acknowledgement deadline of each tier."""
 
     on_call_user_id = SelectField(_l("On call outside rota shifts"), choices=[], validate_choice=False)
+    ladder_in_hours = SelectField(_l("Ladder in working hours"), validate_choice=False,
+                                  choices=[(v, v) for v in LADDERS_IN_HOURS])
+    ladder_out_of_hours = SelectField(_l("Ladder out of hours"), validate_choice=False,
+                                      choices=[(v, v) for v in LADDERS_OUT_OF_HOURS])
     emergency_ack_minutes = IntegerField(_l("Emergency: acknowledge within (minutes)"),
                                          validators=[InputRequired(_l("Enter whole minutes."))])
     urgent_ack_minutes = IntegerField(_l("Urgent: acknowledge within (minutes)"),

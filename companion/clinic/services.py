@@ -130,16 +130,20 @@ def save_hours(actor: User, *, timezone: str, hours_start: int, hours_end: int, 
 
 
 def save_on_call(actor: User, *, on_call_user_id: int | None, emergency_ack_minutes: int,
-                 urgent_ack_minutes: int) -> bool:
-    """Change the on-call clinician and acknowledgement deadlines (escalation settings, audited); commits."""
+                 urgent_ack_minutes: int, ladder_in_hours: str | None = None,
+                 ladder_out_of_hours: str | None = None) -> bool:
+    """Change the on-call clinician, the ladders (None keeps them) and acknowledgement deadlines (escalation
+    settings, audited); commits."""
     if on_call_user_id is not None:
         person = db.session.get(User, on_call_user_id)
         if person is None or person.clinic_id != actor.clinic_id or person.role not in ("nurse", "physician") \
                 or not person.active:
             raise AccountError(_l("Choose an active nurse or physician of this clinic."), "on_call_user_id")
+    ladders = {k: v for k, v in (("ladder_in_hours", ladder_in_hours), ("ladder_out_of_hours", ladder_out_of_hours))
+               if v is not None}
     return _save_escalation(actor, {"on_call_user_id": on_call_user_id,
                                     "emergency_ack_minutes": emergency_ack_minutes,
-                                    "urgent_ack_minutes": urgent_ack_minutes})
+                                    "urgent_ack_minutes": urgent_ack_minutes, **ladders})
 
 
 def tighten_thresholds(actor: User, values: dict[str, float]) -> list[str]:

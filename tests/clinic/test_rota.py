@@ -161,3 +161,24 @@ def test_the_ladder_adds_whoever_the_rota_names_when_the_deadline_passes(world, 
     db.session.refresh(case)
     assert case.ladder_level == 1 and {r.user_id for r in case.recipients} == {world.nurse1.id, dr_rota.id}
     assert [r.rung for r in case.recipients if r.user_id == dr_rota.id] == ["on_call"]
+
+
+def test_admin_chooses_the_clinic_ladders_and_the_routing_box_names_the_backup(admin, client, world):
+    escalation.save_settings(world.clinic1.id, world.admin1, on_call_user_id=world.physician1.id)
+    add(world, 6, time(20), time(8), world.nurse1)
+    clinic.add_shift(world.admin1, weekday=6, starts=time(20), ends=time(8), user_id=world.physician1.id, slot=2)
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "team → on call → physician → clinic admin" in page and "Ladder out of hours" in page
+    response = client.post("/admin/settings/on-call", headers=HX, data={
+        "oncall-on_call_user_id": str(world.physician1.id), "oncall-emergency_ack_minutes": "15",
+        "oncall-urgent_ack_minutes": "60", "oncall-ladder_in_hours": "nurse,physician,admin",
+        "oncall-ladder_out_of_hours": "bogus,admin"})
+    assert response.status_code == 200
+    settings = routing.settings_for(world.clinic1.id)
+    # A ladder that is not one of the choices is ignored, never stored.
+    assert (settings.ladder_in_hours, settings.ladder_out_of_hours) == ("nurse,physician,admin",
+                                                                         "on_call,backup,physician,admin")
+    [event] = [e for e in events("escalation_settings_changed") if "ladder_in_hours" in e.detail["after"]]
+    assert event.detail["after"]["ladder_in_hours"] == "nurse,physician,admin"
+    clock.freeze(NIGHT)
+    assert f"Backup on call: {world.physician1.display_name}." in client.get("/admin/settings").get_data(as_text=True)
