@@ -69,6 +69,8 @@ def load() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it belongs to
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "companion@localhost"),
+        # Links in emails and pushes are built from this, never from the request's Host header.
+        "BASE_URL": os.environ.get("COMPANION_BASE_URL", f"http://localhost:{os.environ.get('PORT', '5000')}"),
         "BABEL_DEFAULT_LOCALE": "en",
         "UPLOAD_DIR": str(INSTANCE / "uploads"),
         # Wound photos: "database" in production (every web host sees each photo), "disk" for make run.

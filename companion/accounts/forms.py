@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from companion.accounts.passwords import check_new_password
 
@@ -77,3 +77,10 @@ class PatientForm(FlaskForm):
     implanted_on = DateField(_l("Implant date (if implanted)"), validators=[Optional()])
     therapy_stage = SelectField(_l("Stage"), choices=[("before_trial", _l("Before trial")), ("trial", _l("Trial")),
                                                   ("post_implant", _l("After implant")), ("maintenance", _l("Maintenance"))])
+
+
+class PhoneForm(FlaskForm):
+    """A patient's or caregiver's phone number (the care team calls it); empty removes it."""
+
+    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=40), Regexp(
+        r"^\+?[0-9 ().\-]{3,40}$", message=_l("Use digits, spaces and + ( ) - only, for example +1 555 010 2030."))])

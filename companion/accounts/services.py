@@ -238,3 +238,18 @@ def set_active(actor: User, user: User, active: bool) -> None:
     audit.record("account_deactivated" if not active else "account_reactivated", user=actor,
                  object_type="user", object_id=user.id)
     db.session.commit()
+
+
+def set_phone(user: User, phone: str, by: User) -> bool:
+    """Keep a patient's or caregiver's phone number (their own, or staff of their clinic); audited; commits."""
+    if user.role not in ("patient", "caregiver"):
+        raise AccountError(_l("Only patients and caregivers keep a phone number here."), "phone")
+    phone = " ".join((phone or "").split())
+    if phone == (user.phone or ""):
+        return False
+    audit.record("phone_changed", user=by, object_type="user", object_id=user.id, clinic_id=user.clinic_id,
+                 patient_id=getattr(db.session.scalar(select(Patient).where(Patient.user_id == user.id)), "id", None),
+                 by_staff=by.id != user.id)
+    user.phone = phone
+    db.session.commit()
+    return True

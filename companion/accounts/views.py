@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from companion.accounts import queries, services, sessions
 from companion.accounts.context import current_patient
 from companion.accounts.forms import (CaregiverJoinForm, EnrolForm, InviteCodeForm, LoginForm,
-                                      PasswordChangeForm, TwoFactorForm)
+                                      PasswordChangeForm, PhoneForm, TwoFactorForm)
 from companion.accounts.models import User
 from companion.accounts.permissions import needs_two_factor
 from companion.audit.services import client_ip
@@ -107,7 +107,28 @@ def caregiver_join():
 def account():
     """The signed-in person's account page."""
     links = queries.caregiver_links(current_patient()) if current_user.role == "patient" else []
-    return render_template("accounts/account.html", links=links, invite_form=InviteCodeForm())
+    return render_template("accounts/account.html", links=links, invite_form=InviteCodeForm(),
+                           phone_form=PhoneForm(formdata=None, phone=current_user.phone))
+
+
+@bp.route("/session/keepalive", methods=["POST"])
+@roles_required("nurse", "physician", "admin")
+def keepalive():
+    """"Stay signed in": any non-poll request counts as activity (sessions.enforce_lifetime), so nothing else to do."""
+    return "", 204
+
+
+@bp.route("/account/phone", methods=["POST"])
+@roles_required("patient", "caregiver")
+def phone():
+    """Keep the number the care team can call (422 beside the field, value kept)."""
+    form = PhoneForm()
+    if form.validate_on_submit():
+        services.set_phone(current_user._get_current_object(), form.phone.data or "", current_user)
+        flash(_("Your phone number is saved."), "success")
+        return redirect(url_for("accounts.account"))
+    links = queries.caregiver_links(current_patient()) if current_user.role == "patient" else []
+    return render_template("accounts/account.html", links=links, invite_form=InviteCodeForm(), phone_form=form), 422
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -13,6 +13,10 @@ CASES = (
 
 def seed(clinic, patients) -> None:
     """Open the demo cases for postop@demo.test at fixed ages, so deadlines show as left and as passed."""
+    # Numbers the care team can call (555-01xx: reserved for fiction).
+    for email, number in (("patient@demo.test", "+1 555 010 2030"), ("postop@demo.test", "+1 555 010 4455")):
+        if patients.get(email) is not None and patients[email].user is not None:
+            patients[email].user.phone = number
     patient = patients.get("postop@demo.test")
     if patient is None:
         return

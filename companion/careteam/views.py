@@ -1,10 +1,11 @@
 """Care-team pages: queue and roster, new patient with an enrolment code, patient record (exports: exports/views)."""
 import segno
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from companion.accounts import queries, services
-from companion.accounts.forms import PatientForm
+from companion.accounts.forms import PatientForm, PhoneForm
 from companion.audit import services as audit
 from companion.careteam import queries as careteam_queries
 from companion.careteam import rules
@@ -93,6 +94,22 @@ def enrolment_code(patient_id: int):
     context = careteam_queries.record_context(record, rules.days_choice(None), utcnow())
     return render_page("careteam/patient.html", "careteam/_enrolment_code.html", code=code, qr_svg=qr_svg,
                        **context)
+
+
+@bp.route("/patients/<int:patient_id>/phone", methods=["POST"])
+@roles_required(*CLINICIANS)
+def phone(patient_id: int):
+    """Staff keep the patient's or a linked caregiver's phone number (422 beside the field, value kept)."""
+    record = clinic_patient_or_404(patient_id)
+    people = {str(u.id): u for u in careteam_queries.contact_people(record)}
+    form, person = PhoneForm(), people.get(request.form.get("user_id", ""))
+    if person is not None and form.validate_on_submit():
+        services.set_phone(person, form.phone.data or "", current_user)
+        return redirect(url_for("careteam.patient", patient_id=record.id) + "#phones-title")
+    if person is None:
+        form.phone.errors = [*form.phone.errors, _("Choose the patient or one of their caregivers.")]
+    context = careteam_queries.record_context(record, rules.days_choice(None), utcnow())
+    return render_template("careteam/patient.html", phone_errors={getattr(person, "id", None): form}, **context), 422
 
 
 @bp.app_template_filter("pump_amount")

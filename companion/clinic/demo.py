@@ -1,4 +1,4 @@
-"""Demo data: a weekly on-call rota for the demo clinic (evenings, nights and weekends)."""
+"""Demo data: a weekly on-call rota with a backup for the demo clinic (evenings, nights and weekends)."""
 from datetime import time
 
 from sqlalchemy import select
@@ -22,4 +22,8 @@ def seed(clinic, patients) -> None:
         if email in people:
             db.session.add(OnCallShift(clinic_id=clinic.id, weekday=weekday, starts=starts, ends=ends,
                                        user_id=people[email]))
+        backup = DOCTOR if email == NURSE else NURSE  # the other one is the backup on call (the rota's slot 2)
+        if backup in people:
+            db.session.add(OnCallShift(clinic_id=clinic.id, weekday=weekday, starts=starts, ends=ends,
+                                       user_id=people[backup], slot=2))
     db.session.flush()

@@ -88,10 +88,28 @@ class HoursForm(FlaskForm):
         return ok
 
 
+# The ladders a clinic can choose (escalation.models.RUNGS in order); each round adds the next step.
+LADDERS_IN_HOURS = ("nurse,on_call,physician,admin", "nurse,physician,admin", "nurse,on_call,backup,physician,admin",
+                    "on_call,physician,admin")
+LADDERS_OUT_OF_HOURS = ("on_call,backup,physician,admin", "on_call,physician,admin", "on_call,backup,admin",
+                        "physician,admin")
+
+
+def ladder_label(ladder: str) -> str:
+    """'nurse,on_call' -> "Patient's team → On call": a ladder as the settings page shows it."""
+    from companion.escalation.forms import RUNG_LABELS
+
+    return " → ".join(str(RUNG_LABELS[r]) for r in ladder.split(",") if r in RUNG_LABELS).capitalize()
+
+
 class OnCallForm(FlaskForm):
-    """The on-call clinician and the acknowledgement deadline of each tier."""
+    """The on-call clinician, the ladders in and out of hours, and the acknowledgement deadline of each tier."""
 
     on_call_user_id = SelectField(_l("On call outside rota shifts"), choices=[], validate_choice=False)
+    ladder_in_hours = SelectField(_l("Ladder in working hours"), validate_choice=False,
+                                  choices=[(v, v) for v in LADDERS_IN_HOURS])
+    ladder_out_of_hours = SelectField(_l("Ladder out of hours"), validate_choice=False,
+                                      choices=[(v, v) for v in LADDERS_OUT_OF_HOURS])
     emergency_ack_minutes = IntegerField(_l("Emergency: acknowledge within (minutes)"),
                                          validators=[InputRequired(_l("Enter whole minutes."))])
     urgent_ack_minutes = IntegerField(_l("Urgent: acknowledge within (minutes)"),
@@ -114,6 +132,7 @@ class ShiftForm(FlaskForm):
     starts = StringField(_l("From"))
     ends = StringField(_l("To"))
     user_id = SelectField(_l("On call"), choices=[], validate_choice=False)
+    slot = SelectField(_l("Slot"), choices=[("1", _l("On call")), ("2", _l("Backup on call"))], default="1")
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then the rota rules; the parsed shift is kept in `self.shift`."""
@@ -125,7 +144,8 @@ class ShiftForm(FlaskForm):
         if errors:
             return False
         self.shift = {"weekday": int(self.weekday.data), "starts": rules.parse_clock(self.starts.data),
-                      "ends": rules.parse_clock(self.ends.data), "user_id": id_or_none(self.user_id.data)}
+                      "ends": rules.parse_clock(self.ends.data), "user_id": id_or_none(self.user_id.data),
+                      "slot": 2 if self.slot.data == "2" else 1}
         return ok
 
 

@@ -19,8 +19,10 @@ class OnCallShift(db.Model):
     starts: Mapped[time] = mapped_column(Time)
     ends: Mapped[time] = mapped_column(Time)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    slot: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 1 = on call, 2 = backup on call
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
 
-    __table_args__ = (CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_range"),)
+    __table_args__ = (CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_range"),
+                      CheckConstraint("slot IN (1, 2)", name="slot_range"))

@@ -10,7 +10,7 @@ from companion.audit.models import AuditEvent
 from companion.clinic import rules
 from companion.clinic.models import OnCallShift
 from companion.escalation import routing
-from companion.escalation.models import LADDER, ClinicEscalationSettings
+from companion.escalation.models import ClinicEscalationSettings
 from companion.escalation.thresholds import as_table
 from companion.extensions import db
 
@@ -44,9 +44,11 @@ def routing_now(clinic: Clinic, now: datetime) -> dict:
     """Whether the clinic is in working hours now, and who a new case would go to first."""
     settings = routing.settings_for(clinic.id)
     hours = routing.in_hours(clinic, settings, now)
-    level, people = routing.first_staffed_rung(clinic.id, settings, 0 if hours else 1, now)
-    return {"in_hours": hours, "rung": LADDER[level], "people": people,
-            "on_call": routing.on_call_person(clinic.id, settings, now)}
+    ladder = routing.ladder_for(settings, hours)
+    level, people = routing.first_staffed_rung(clinic.id, settings, ladder, now)
+    return {"in_hours": hours, "rung": ladder[level], "people": people, "ladder": ladder,
+            "on_call": routing.on_call_person(clinic.id, settings, now),
+            "backup": routing.on_call_person(clinic.id, settings, now, slot=2)}
 
 
 def reminder_offsets(clinic: Clinic) -> tuple[int, ...]:

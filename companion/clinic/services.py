@@ -69,14 +69,17 @@ def _save_clinic(actor: User, action: str, values: dict) -> bool:
     return bool(changed)
 
 
-def add_shift(actor: User, *, weekday: int, starts: time, ends: time, user_id: int | None) -> OnCallShift:
-    """Add a weekly on-call shift; refused beside the field for a wrong person or an overlap; audited; commits."""
+def add_shift(actor: User, *, weekday: int, starts: time, ends: time, user_id: int | None,
+              slot: int = 1) -> OnCallShift:
+    """Add a weekly on-call (slot 1) or backup (slot 2) shift; refused beside the field for a wrong person or an
+    overlap in the same slot; audited; commits."""
     person = db.session.get(User, user_id) if user_id else None
     if person is None or person.clinic_id != actor.clinic_id or person.role not in ("nurse", "physician") \
             or not person.active:
         raise AccountError(_l("Choose an active nurse or physician of this clinic."), "user_id")
-    shift = OnCallShift(clinic_id=actor.clinic_id, weekday=weekday, starts=starts, ends=ends, user_id=person.id)
-    clash = rules.overlapping_shift(shift, queries.rota(actor.clinic_id))
+    shift = OnCallShift(clinic_id=actor.clinic_id, weekday=weekday, starts=starts, ends=ends, user_id=person.id,
+                        slot=slot)
+    clash = rules.overlapping_shift(shift, [s for s in queries.rota(actor.clinic_id) if s.slot == slot])
     if clash is not None:
         raise AccountError(_l("This overlaps %(day)s %(span)s (%(name)s). One person is on call at a time: "
                               "change the times or remove that shift first.", day=day_name(clash.weekday),
@@ -102,7 +105,7 @@ def remove_shift(actor: User, shift: OnCallShift) -> None:
 def _shift_fields(shift: OnCallShift) -> dict:
     """A shift as the audit log keeps it."""
     return {"weekday": shift.weekday, "starts": shift.starts.strftime("%H:%M"), "ends": shift.ends.strftime("%H:%M"),
-            "user_id": shift.user_id}
+            "user_id": shift.user_id, "slot": shift.slot or 1}
 
 
 def day_name(weekday: int) -> str:
@@ -127,16 +130,20 @@ def save_hours(actor: User, *, timezone: str, hours_start: int, hours_end: int, 
 
 
 def save_on_call(actor: User, *, on_call_user_id: int | None, emergency_ack_minutes: int,
-                 urgent_ack_minutes: int) -> bool:
-    """Change the on-call clinician and acknowledgement deadlines (escalation settings, audited); commits."""
+                 urgent_ack_minutes: int, ladder_in_hours: str | None = None,
+                 ladder_out_of_hours: str | None = None) -> bool:
+    """Change the on-call clinician, the ladders (None keeps them) and acknowledgement deadlines (escalation
+    settings, audited); commits."""
     if on_call_user_id is not None:
         person = db.session.get(User, on_call_user_id)
         if person is None or person.clinic_id != actor.clinic_id or person.role not in ("nurse", "physician") \
                 or not person.active:
             raise AccountError(_l("Choose an active nurse or physician of this clinic."), "on_call_user_id")
+    ladders = {k: v for k, v in (("ladder_in_hours", ladder_in_hours), ("ladder_out_of_hours", ladder_out_of_hours))
+               if v is not None}
     return _save_escalation(actor, {"on_call_user_id": on_call_user_id,
                                     "emergency_ack_minutes": emergency_ack_minutes,
-                                    "urgent_ack_minutes": urgent_ack_minutes})
+                                    "urgent_ack_minutes": urgent_ack_minutes, **ladders})
 
 
 def tighten_thresholds(actor: User, values: dict[str, float]) -> list[str]:

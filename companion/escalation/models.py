@@ -11,8 +11,15 @@ from companion.extensions import db
 CASE_STATUSES = ("open", "acknowledged", "resolved")
 RESOLUTIONS = ("advised_emergency_department", "clinic_visit_booked", "advice_by_phone", "pump_checked",
                "no_action_needed")
-# The escalation ladder, lowest first: in hours a case starts with the nurses, out of hours with on-call.
-LADDER = ("nurse", "on_call", "physician")
+# Every rung a clinic's ladder may use: the patient's team (the nurses), the on-call clinician, the backup
+# on-call (the rota's second slot), the physicians, the clinic admins.
+RUNGS = ("nurse", "on_call", "backup", "physician", "admin")
+# The default ladders, lowest first: each round adds the next rung and keeps the earlier ones.
+LADDER_IN_HOURS = "nurse,on_call,physician,admin"
+LADDER_OUT_OF_HOURS = "on_call,backup,physician,admin"
+LADDER = RUNGS  # kept for callers that name a rung by index
+ACK_KINDS = ("on_it", "seen")  # "I'm on it" takes the case; "Seen" records that the page reached someone
+CONTACT_OUTCOMES = ("reached", "no_answer", "voicemail", "caregiver")
 
 
 class ClinicEscalationSettings(db.Model):
@@ -29,6 +36,11 @@ class ClinicEscalationSettings(db.Model):
     working_days: Mapped[str] = mapped_column(String(20), default="0,1,2,3,4")
     # The one on-call clinician out of hours; if unset, the clinic's physicians are paged instead.
     on_call_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The ladder's rungs in order, comma-separated names from RUNGS (one ladder in hours, one out of hours).
+    ladder_in_hours: Mapped[str] = mapped_column(String(120), default=LADDER_IN_HOURS,
+                                                 server_default=LADDER_IN_HOURS)
+    ladder_out_of_hours: Mapped[str] = mapped_column(String(120), default=LADDER_OUT_OF_HOURS,
+                                                     server_default=LADDER_OUT_OF_HOURS)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     on_call_user: Mapped[User | None] = relationship()
@@ -63,8 +75,9 @@ class Case(db.Model):
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
-    ack_due_at: Mapped[datetime]
-    ladder_level: Mapped[int] = mapped_column(Integer, default=0)  # index into LADDER
+    ack_due_at: Mapped[datetime]  # fixed when the case opens: re-notification never moves it
+    next_round_at: Mapped[datetime | None]  # when the next round of paging is due (while nobody has acknowledged)
+    ladder_level: Mapped[int] = mapped_column(Integer, default=0)  # rungs of the case's ladder paged so far, minus one
     notify_round: Mapped[int] = mapped_column(Integer, default=1)
     in_hours: Mapped[bool] = mapped_column(Boolean, default=True)
     acknowledged_at: Mapped[datetime | None]
@@ -72,7 +85,8 @@ class Case(db.Model):
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     resolution: Mapped[str | None] = mapped_column(String(40))
-    resolution_note: Mapped[str] = mapped_column(Text, default="")
+    resolution_note: Mapped[str] = mapped_column(Text, default="")  # internal clinical note: staff only
+    patient_message: Mapped[str] = mapped_column(Text, default="", server_default="")  # the latest words to the patient
 
     clinic: Mapped[Clinic] = relationship()
     patient: Mapped[Patient] = relationship()
@@ -94,7 +108,8 @@ class CaseEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # internal clinical note: staff only
+    patient_message: Mapped[str] = mapped_column(Text, default="", server_default="")  # shown to the patient
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
     case: Mapped[Case] = relationship(back_populates="events")
@@ -111,6 +126,7 @@ class CaseRecipient(db.Model):
     rung: Mapped[str] = mapped_column(String(20))
     first_notified_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None]
+    ack_kind: Mapped[str | None] = mapped_column(String(10))  # one of ACK_KINDS
 
     case: Mapped[Case] = relationship(back_populates="recipients")
     user: Mapped[User] = relationship()

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.orm import selectinload
 
-from companion.accounts.models import Patient, User
+from companion.accounts.models import CaregiverLink, Patient, User
 from companion.escalation.models import Case, CaseRecipient, ReviewItem
 from companion.extensions import db
 
@@ -28,16 +28,18 @@ def _queue_query(clinic_id: int, *, mine_user_id: int | None = None, tier: str |
     return query
 
 
-def triage_queue(clinic_id: int, *, limit: int | None = None, offset: int = 0, **filters) -> list[Case]:
-    """Unresolved cases: open before acknowledged, emergency before urgent, oldest first.
+def triage_queue(clinic_id: int, *, limit: int | None = None, offset: int = 0, now: datetime | None = None,
+                 **filters) -> list[Case]:
+    """Unresolved cases: overdue first, then open, then acknowledged; emergency before urgent, oldest first.
 
     Filters: mine_user_id, tier, team_role (cases routed to anyone with that role), patient_id.
     """
+    overdue = (Case.status == "open") & (Case.ack_due_at <= now) if now else Case.id.is_(None)
     # The queue shows each case's patient and who it is routed to: load them for all cases at once.
     query = _queue_query(clinic_id, **filters).options(
         selectinload(Case.patient), selectinload(Case.recipients).selectinload(CaseRecipient.user))
     return list(db.session.scalars(query.order_by(
-        sql_case((Case.status == "open", 0), else_=1), sql_case((Case.tier == "emergency", 0), else_=1),
+        sql_case((overdue, 0), (Case.status == "open", 1), else_=2), sql_case((Case.tier == "emergency", 0), else_=1),
         Case.opened_at, Case.id).limit(limit).offset(offset)))
 
 
@@ -50,6 +52,12 @@ def open_case_ids(clinic_id: int, **filters) -> list[int]:
 def queue_count(clinic_id: int, **filters) -> int:
     """How many unresolved cases the filters keep."""
     return db.session.scalar(_queue_query(clinic_id, **filters).with_only_columns(func.count(Case.id))) or 0
+
+
+def overdue_count(clinic_id: int, now: datetime) -> int:
+    """How many of the clinic's cases nobody has acknowledged by their deadline (the staff navigation's count)."""
+    return db.session.scalar(select(func.count(Case.id)).where(
+        Case.clinic_id == clinic_id, Case.status == "open", Case.ack_due_at <= now)) or 0
 
 
 def clinic_case(clinic_id: int, case_id: int) -> Case | None:
@@ -106,3 +114,17 @@ def local(at: datetime | None, timezone: str) -> datetime | None:
 def minutes_between(start: datetime, end: datetime) -> int:
     """Whole minutes from start to end (negative if end is earlier)."""
     return int((end - start).total_seconds() // 60)
+
+
+def patient_phones(patient: Patient) -> list[tuple[str, User]]:
+    """("patient" | "caregiver", account) for the patient's own account and each linked caregiver with a phone."""
+    people = [("patient", patient.user)] if patient.user is not None else []
+    people += [("caregiver", link.caregiver) for link in db.session.scalars(select(CaregiverLink).where(
+        CaregiverLink.patient_id == patient.id, CaregiverLink.accepted_at.is_not(None),
+        CaregiverLink.revoked_at.is_(None), CaregiverLink.caregiver_id.is_not(None)).order_by(CaregiverLink.id))]
+    return [(who, user) for who, user in people if user is not None and user.active and user.phone]
+
+
+def case_phones(case: Case) -> list[tuple[str, User]]:
+    """The numbers to call about a case: the patient's and their caregivers'."""
+    return patient_phones(case.patient)

@@ -1,4 +1,4 @@
-"""Who a case goes to: clinic working hours, the escalation ladder, deadlines and the clinic's thresholds."""
+"""Who a case goes to: clinic working hours, the clinic's ladders, deadlines and the clinic's thresholds."""
 import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -9,7 +9,8 @@ from companion.accounts.models import Clinic, User
 from companion.clinic.models import OnCallShift  # the weekly rota, edited on the clinic settings page
 from companion.clinic.rules import on_call_at
 from companion.clock import utcnow
-from companion.escalation.models import LADDER, ClinicEscalationSettings, ClinicThreshold
+from companion.escalation.models import (LADDER_IN_HOURS, LADDER_OUT_OF_HOURS, RUNGS, ClinicEscalationSettings,
+                                        ClinicThreshold)
 from companion.escalation.thresholds import DEFAULTS, Threshold, tighten
 from companion.extensions import db
 
@@ -21,8 +22,22 @@ def settings_for(clinic_id: int) -> ClinicEscalationSettings:
     row = db.session.scalar(select(ClinicEscalationSettings).where(ClinicEscalationSettings.clinic_id == clinic_id))
     if row is None:
         row = ClinicEscalationSettings(clinic_id=clinic_id, emergency_ack_minutes=15, urgent_ack_minutes=60,
-                                       hours_start=8, hours_end=17, working_days="0,1,2,3,4")
+                                       hours_start=8, hours_end=17, working_days="0,1,2,3,4",
+                                       ladder_in_hours=LADDER_IN_HOURS, ladder_out_of_hours=LADDER_OUT_OF_HOURS)
     return row
+
+
+def parse_ladder(text: str | None, default: str) -> tuple[str, ...]:
+    """'nurse,on_call' -> ('nurse', 'on_call'): known rungs in order, once each; the default if none is left."""
+    rungs = tuple(dict.fromkeys(r.strip() for r in (text or "").split(",") if r.strip() in RUNGS))
+    return rungs or tuple(default.split(","))
+
+
+def ladder_for(settings: ClinicEscalationSettings, hours: bool) -> tuple[str, ...]:
+    """The clinic's ladder for a case opened in hours or out of hours."""
+    if hours:
+        return parse_ladder(settings.ladder_in_hours, LADDER_IN_HOURS)
+    return parse_ladder(settings.ladder_out_of_hours, LADDER_OUT_OF_HOURS)
 
 
 def deadline(settings: ClinicEscalationSettings, tier: str) -> timedelta:
@@ -47,13 +62,15 @@ def offline_contact(clinic: Clinic) -> dict:
             "hours_end": settings.hours_end, "working_days": days}
 
 
-def on_call_person(clinic_id: int, settings: ClinicEscalationSettings, at: datetime) -> User | None:
-    """Who is on call at `at`: the rota's shift (clinic time), else the single on-call clinician, else nobody."""
+def on_call_person(clinic_id: int, settings: ClinicEscalationSettings, at: datetime, slot: int = 1) -> User | None:
+    """Who is on call (slot 1) or backup on call (slot 2) at `at` by the rota (clinic time); slot 1 falls back to
+    the single on-call clinician of the settings; else nobody."""
     clinic = db.session.get(Clinic, clinic_id)
     shifts = db.session.scalars(select(OnCallShift).join(User, User.id == OnCallShift.user_id).where(
-        OnCallShift.clinic_id == clinic_id, User.clinic_id == clinic_id, User.active.is_(True)))  # skip deactivated
+        OnCallShift.clinic_id == clinic_id, OnCallShift.slot == slot, User.clinic_id == clinic_id,
+        User.active.is_(True)))  # skip deactivated
     user_id = on_call_at(list(shifts), at.astimezone(ZoneInfo(clinic.timezone or "UTC")))
-    for candidate in (user_id, settings.on_call_user_id):
+    for candidate in (user_id, settings.on_call_user_id if slot == 1 else None):
         person = db.session.get(User, candidate) if candidate else None
         if person is not None and person.active and person.clinic_id == clinic_id:
             return person
@@ -62,26 +79,27 @@ def on_call_person(clinic_id: int, settings: ClinicEscalationSettings, at: datet
 
 def rung_people(clinic_id: int, rung: str, settings: ClinicEscalationSettings,
                 at: datetime | None = None) -> list[User]:
-    """The active staff at one ladder rung at `at` (default now): the nurses, the on-call clinician, the physicians."""
-    if rung == "on_call":
-        person = on_call_person(clinic_id, settings, at or utcnow())
-        return [person] if person else []  # nobody on call: the ladder moves on to the physicians
-    role = "nurse" if rung == "nurse" else "physician"
+    """The active staff at one ladder rung at `at` (default now): the nurses (the patient's team), the on-call or
+    backup clinician, the physicians, the clinic admins."""
+    if rung in ("on_call", "backup"):
+        person = on_call_person(clinic_id, settings, at or utcnow(), slot=1 if rung == "on_call" else 2)
+        return [person] if person else []  # nobody on the rota: the ladder moves on to the next rung
+    role = rung if rung in ("nurse", "physician", "admin") else "physician"
     return list(db.session.scalars(select(User).where(
         User.clinic_id == clinic_id, User.role == role, User.active.is_(True)).order_by(User.id)))
 
 
-def first_staffed_rung(clinic_id: int, settings: ClinicEscalationSettings, start: int,
+def first_staffed_rung(clinic_id: int, settings: ClinicEscalationSettings, ladder: tuple[str, ...],
                        at: datetime | None = None) -> tuple[int, list[User]]:
-    """The first rung from `start` up with anyone on it at `at` (the top rung if none above is staffed)."""
-    for level in range(start, len(LADDER)):
-        people = rung_people(clinic_id, LADDER[level], settings, at)
+    """The first rung of the ladder with anyone on it at `at` (the top rung if none is staffed)."""
+    for level, rung in enumerate(ladder):
+        people = rung_people(clinic_id, rung, settings, at)
         if people:
             return level, people
     # Nobody on the ladder at all: page every active clinician so a case is never routed to no one.
     everyone = list(db.session.scalars(select(User).where(
         User.clinic_id == clinic_id, User.role.in_(("nurse", "physician", "admin")), User.active.is_(True))))
-    return len(LADDER) - 1, everyone
+    return len(ladder) - 1, everyone
 
 
 def clinic_thresholds(clinic_id: int) -> dict[str, Threshold]:

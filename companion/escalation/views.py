@@ -8,9 +8,10 @@ from companion.accounts.context import current_patient
 from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.escalation import queries, routing, services
-from companion.escalation.forms import RESOLUTION_LABELS, ClearForm, ResolveForm
+from companion.escalation.forms import (ACK_LABELS, CONTACT_LABELS, RESOLUTION_LABELS, RUNG_LABELS, AcknowledgeForm,
+                                       ClearForm, ResolveForm)
 from companion.escalation.warning_signs import naloxone_applies, signs
-from companion.notify import dispatcher  # noqa: F401 - importing registers the dispatch_outbox and sweep jobs
+from companion.notify import dispatcher
 from companion.notify import services as notify
 from companion.web import (CLINICIANS, PATIENT_SIDE, PER_PAGE, STAFF, found_or_404, render_page, roles_required,
                            wants_partial)
@@ -22,7 +23,15 @@ bp = Blueprint("escalation", __name__)
 def outcome_helpers() -> dict:
     """Helpers the outcome partial needs wherever the diary renders it."""
     return {"clinic_in_hours": clinic_in_hours, "resolution_labels": RESOLUTION_LABELS,
-            "naloxone_applies": naloxone_applies}
+            "staff_overdue_count": staff_overdue_count, "rung_labels": RUNG_LABELS, "ack_labels": ACK_LABELS,
+            "contact_labels": CONTACT_LABELS, "naloxone_applies": naloxone_applies}
+
+
+def staff_overdue_count() -> int:
+    """Cases of the signed-in staff member's clinic past their deadline unacknowledged (0 for anyone else)."""
+    if not (current_user.is_authenticated and current_user.is_staff):
+        return 0
+    return queries.overdue_count(current_user.clinic_id, utcnow())
 
 
 @bp.app_template_global("warning_signs")
@@ -35,6 +44,16 @@ def warning_signs(tier: str) -> tuple:
 def clinic_time(at, timezone: str = "UTC", fmt: str = "%H:%M") -> str:
     """An instant shown in the clinic's time zone (HH:MM by default)."""
     return at.astimezone(ZoneInfo(timezone or "UTC")).strftime(fmt) if at else ""
+
+
+@bp.app_template_filter("groupby_first")
+def groupby_first(items, attribute: str) -> list[tuple]:
+    """(key, items) groups in the order of each group's first item: the queue's order is kept, one patient's
+    several cases sit together at the place of their most pressing one."""
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(getattr(item, attribute), []).append(item)
+    return list(groups.items())
 
 
 @bp.app_template_filter("minutes_text")
@@ -65,14 +84,17 @@ def queue_context() -> dict:
     clinic_id, total = current_user.clinic_id, queries.queue_count(current_user.clinic_id, **filters)
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    keep = {"scope": scope, "tier": tier, "patient": patient or ""}
-    return {"cases": queries.triage_queue(clinic_id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **filters),
+    view = "compact" if request.args.get("view") == "compact" else ""
+    keep = {"scope": scope, "tier": tier, "patient": patient or "", "view": view}
+    now = utcnow()
+    return {"cases": queries.triage_queue(clinic_id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, now=now, **filters),
             "total": total, "page_no": page, "pages": pages, "open_ids": queries.open_case_ids(clinic_id, **filters),
             "link": lambda n: url_for("careteam.queue", page=n, **{k: v for k, v in keep.items() if v}),
             "reviews": queries.review_list(clinic_id, patient, limit=PER_PAGE),
-            "review_total": queries.review_count(clinic_id, patient), **keep, "now": utcnow(),
+            "review_total": queries.review_count(clinic_id, patient), **keep, "now": now,
             "tz": current_user.clinic.timezone, "clear_form": ClearForm(), "filters": keep,
-            "queue_patients": [] if request.args.get("poll") else queries.queue_patients(clinic_id)}
+            "queue_patients": [] if request.args.get("poll") else queries.queue_patients(clinic_id),
+            "oob": wants_partial()}
 
 
 def render_queue():
@@ -91,18 +113,41 @@ def queue():
 
 
 @bp.route("/care/cases/<int:case_id>/acknowledge", methods=["POST"])
-@roles_required(*CLINICIANS)
+@roles_required(*STAFF)
 def acknowledge(case_id: int):
-    """I have seen this case: stops re-notification; the patient sees who."""
+    """I'm on it / Seen, with an internal note and an optional message to the patient: stops re-paging."""
     case = _clinic_case_or_404(case_id)
+    form = AcknowledgeForm()
+    kind = request.values.get("kind") if request.values.get("kind") in ACK_LABELS else "on_it"
+    if not form.validate_on_submit():
+        return _case_page(case, ack_form=form, status=422)
     try:
-        ids = services.acknowledge(case, current_user)
+        ids = services.acknowledge(case, current_user, kind, form.note.data or "", form.message.data or "")
     except services.CaseError:
-        ids = []  # resolved meanwhile: the refreshed queue shows it
+        ids = []  # resolved meanwhile: the refreshed page shows it
     dispatcher.deliver(ids)
     if wants_partial() and request.args.get("from") != "case":
         return render_queue()
     return redirect(url_for("escalation.staff_case", case_id=case.id))
+
+
+def _case_page(case, status: int = 200, **forms):
+    """The staff case page (or its partial) with its forms."""
+    forms = {"form": ResolveForm(formdata=None), "ack_form": AcknowledgeForm(formdata=None), **forms}
+    return render_page("escalation/staff_case.html", "escalation/_staff_case.html", status=status, case=case,
+                       now=utcnow(), tz=current_user.clinic.timezone, phones=queries.case_phones(case), **forms)
+
+
+@bp.route("/care/cases/<int:case_id>/contact", methods=["POST"])
+@roles_required(*CLINICIANS)
+def contact(case_id: int):
+    """One tap records a contact attempt (reached, no answer, voicemail, caregiver) on the timeline, audited."""
+    case = _clinic_case_or_404(case_id)
+    try:
+        services.record_contact(case, current_user, request.form.get("outcome", ""))
+    except services.CaseError:
+        abort(422)
+    return _case_page(case) if wants_partial() else redirect(url_for("escalation.staff_case", case_id=case.id))
 
 
 @bp.route("/care/cases/<int:case_id>")
@@ -111,27 +156,26 @@ def staff_case(case_id: int):
     """One case with its reasons, steps and the resolve form (every opening is audited)."""
     case = _clinic_case_or_404(case_id)
     audit.record_now("case_viewed", patient_id=case.patient_id, object_type="case", object_id=case.id)
-    return render_page("escalation/staff_case.html", "escalation/_staff_case.html", case=case, form=ResolveForm(),
-                       now=utcnow(), tz=current_user.clinic.timezone)
+    return _case_page(case)
 
 
 @bp.route("/care/cases/<int:case_id>/resolve", methods=["POST"])
 @roles_required(*CLINICIANS)
 def resolve(case_id: int):
-    """Close the case with a resolution and a note for the patient (422 with values kept on errors)."""
+    """Close the case with a resolution, an internal note and an optional message (422 with values kept)."""
     case = _clinic_case_or_404(case_id)
     form = ResolveForm()
     if form.validate_on_submit():
         try:
-            dispatcher.deliver(services.resolve(case, current_user, form.resolution.data, form.note.data))
+            dispatcher.deliver(services.resolve(case, current_user, form.resolution.data, form.note.data,
+                                                message=form.message.data or ""))
         except services.CaseError as error:
             form.resolution.errors = [*form.resolution.errors, str(error)]
         else:
             if not wants_partial():
                 return redirect(url_for("escalation.staff_case", case_id=case.id))
             form = ResolveForm(formdata=None)
-    return render_page("escalation/staff_case.html", "escalation/_staff_case.html", status=422 if form.errors else 200,
-                       case=case, form=form, now=utcnow(), tz=current_user.clinic.timezone)
+    return _case_page(case, status=422 if form.errors else 200, form=form)
 
 
 @bp.route("/care/review/<int:item_id>/clear", methods=["POST"])

@@ -31,9 +31,34 @@ class DeliveryError(Exception):
     """A channel could not deliver now; the dispatcher retries with backoff."""
 
 
-def wording(user: User) -> tuple[str, str]:
-    """Subject and body for this person: staff are told a patient needs attention, patients a message waits."""
-    return (STAFF_SUBJECT, STAFF_BODY) if user.is_staff else (PATIENT_SUBJECT, PATIENT_BODY)
+def ordinal(n: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def case_link(detail: dict) -> str:
+    """The absolute link to the staff case page, from the configured BASE_URL (never the request's Host)."""
+    return current_app.config.get("BASE_URL", "http://localhost:5000").rstrip("/") + detail["path"]
+
+
+def staff_headline(detail: dict) -> str:
+    """'Companion: URGENT case, 2nd reminder': the tier and the round only, never a name or a health detail."""
+    tier = "EMERGENCY" if detail.get("tier") == "emergency" else "URGENT"
+    round_no = int(detail.get("round") or 1)
+    return f"Companion: {tier} case" + (f", {ordinal(round_no - 1)} reminder" if round_no > 1 else "")
+
+
+def wording(user: User, notification: Notification | None = None) -> tuple[str, str]:
+    """Subject and body for this person: staff get the case's tier, round and link when the row carries them
+    (else that a patient needs attention), patients that a message waits."""
+    if not user.is_staff:
+        return PATIENT_SUBJECT, PATIENT_BODY
+    detail = getattr(notification, "detail", None) or {}
+    if not detail.get("path"):
+        return STAFF_SUBJECT, STAFF_BODY
+    headline = staff_headline(detail)
+    return headline, f"{headline} – open {case_link(detail)}"
 
 
 def send(notification: Notification) -> str:
@@ -62,7 +87,7 @@ def send_email(notification: Notification, user: User) -> str:
     url = current_app.config.get("SMTP_URL") or ""
     if not url:
         return "skipped"  # email is not configured for this installation
-    subject, body = wording(user)
+    subject, body = wording(user, notification)
     message = EmailMessage()
     message["From"] = current_app.config.get("MAIL_FROM", "companion@localhost")
     message["To"] = user.email
@@ -113,8 +138,9 @@ def send_push(notification: Notification, user: User) -> str:
     subscriptions = queries.active_subscriptions(user.id)
     if not subscriptions:
         return "skipped"
-    subject, body = wording(user)
-    payload = json.dumps({"title": "Companion", "body": body, "url": "/"})
+    subject, body = wording(user, notification)
+    path = (notification.detail or {}).get("path", "/") if user.is_staff else "/"
+    payload = json.dumps({"title": "Companion", "body": body, "url": path})
     key, failures, delivered = vapid(), [], 0
     for sub in subscriptions:
         info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}

@@ -1,4 +1,7 @@
-"""Sends due outbox rows exactly once (conditional claim), retries failures with backoff; the scheduler jobs."""
+"""Sends due outbox rows exactly once (conditional claim), retries failures with backoff; the outbox job.
+
+It only delivers: what to send and to whom is decided by the capabilities that enqueue (escalation's rounds).
+"""
 import hashlib
 import logging
 import uuid
@@ -81,14 +84,6 @@ def dispatch_due(now: datetime | None = None, limit: int = 200) -> int:
     return deliver(ids, now)
 
 
-def sweep(now: datetime | None = None) -> int:
-    """Escalate overdue cases and send their new notifications at once; the escalation_sweep job."""
-    from companion.escalation import services
-
-    ids = services.escalate_overdue(now)
-    return deliver(ids, now)
-
-
 def _lock_key(job_id: str) -> int:
     """A stable signed 64-bit advisory-lock key for a job id."""
     return int.from_bytes(hashlib.sha256(f"job:{job_id}".encode()).digest()[:8], "big", signed=True)
@@ -115,10 +110,4 @@ def dispatch_outbox_job() -> None:
     run_locked("dispatch_outbox", dispatch_due)
 
 
-def escalation_sweep_job() -> None:
-    """Scheduler entry: sweep overdue cases."""
-    run_locked("escalation_sweep", sweep)
-
-
 register(Job("dispatch_outbox", 30, dispatch_outbox_job))
-register(Job("escalation_sweep", 60, escalation_sweep_job))

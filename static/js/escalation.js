@@ -72,5 +72,16 @@
     if (event.detail.elt && event.detail.elt.id === "queue") check();
     else if (document.getElementById("queue")) check();
   });
+  // Say so when the live queue stops updating (network down, server error, signed out) instead of going quiet.
+  var lastOk = Date.now();
+  function markStale() {
+    var stale = document.querySelector("[data-queue-stale]");
+    if (stale && document.getElementById("queue")) stale.hidden = Date.now() - lastOk < 16000;
+  }
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.target && event.detail.target.id === "queue" && event.detail.successful) lastOk = Date.now();
+    markStale();
+  });
+  setInterval(markStale, 5000);
   document.addEventListener("DOMContentLoaded", function () { showButton(); check(); });
 })();

@@ -219,11 +219,11 @@ def test_keyboard_only_acknowledge_a_case(live_server, tablet):
     for _ in range(200):
         page.keyboard.press("Tab")
         focused = page.evaluate("""(id) => { const el = document.activeElement;
-            return !!(el && el.tagName === 'BUTTON' && el.closest('#case-' + id) && /Acknowledge/.test(el.textContent)); }""",
+            return !!(el && el.tagName === 'BUTTON' && el.closest('#case-' + id) && /I'm on it/.test(el.textContent)); }""",
                                 case_id)
         if focused:
             break
-    assert focused, "the Acknowledge button of the new case is not reachable with Tab"
+    assert focused, "the I'm on it button of the new case is not reachable with Tab"
     assert _focus_is_visible(page)
     page.keyboard.press("Enter")
     expect(page.locator(f"#case-{case_id}")).to_contain_text("Seen by")

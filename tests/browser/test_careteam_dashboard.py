@@ -39,7 +39,7 @@ def _patient_reports_two_tone_alarm(phone, base: str) -> None:
 
 def _open_rows(page) -> list[tuple[str, str]]:
     """(tier, patient name) of each open case row, top to bottom."""
-    rows = page.locator(".case-row:has(button:text('Acknowledge'))")
+    rows = page.locator(".case-row:has(button[data-ack='on_it'])")
     return [(("emergency" if "case-emergency" in rows.nth(i).get_attribute("class") else "urgent"),
              rows.nth(i).locator("strong").first.inner_text()) for i in range(rows.count())]
 
@@ -50,8 +50,8 @@ def test_nurse_triage_record_and_exports(live_server, staff_context, phone, tmp_
     nurse = context.new_page()
     sign_in(nurse, base, "nurse@demo.test")
     nurse.goto(base + "/care")
-    # The demo: Robin's emergency (12 min), Robin's urgent (70 min, overdue), Pat's urgent (just now).
-    assert _open_rows(nurse)[:3] == [("emergency", "Robin Diaz"), ("urgent", "Robin Diaz"), ("urgent", "Pat Morgan")]
+    # The demo: Robin's urgent (70 min, overdue) first, Robin's emergency (12 min) grouped with it, Pat's urgent.
+    assert _open_rows(nurse)[:3] == [("urgent", "Robin Diaz"), ("emergency", "Robin Diaz"), ("urgent", "Pat Morgan")]
     expect(nurse.locator(".case-row.case-overdue .deadline-passed").first).to_contain_text("Overdue by")
     shot(nurse, f"careteam-queue-{size}")
 
@@ -61,7 +61,7 @@ def test_nurse_triage_record_and_exports(live_server, staff_context, phone, tmp_
     expect(nurse.locator("[data-queue-alert]")).to_be_visible()
     case_id = fresh.get_attribute("id")
     assert "Critical two-tone alarm" in fresh.inner_text()
-    fresh.get_by_role("button", name="Acknowledge").click()  # one click
+    fresh.get_by_role("button", name="I'm on it").click()  # one click
     expect(nurse.locator(f"#{case_id}")).to_contain_text("Seen by Nurse Nora Reyes")
 
     nurse.goto(base + "/care/patients")

@@ -48,7 +48,7 @@ def test_two_tone_alarm_reaches_the_queue_and_the_patient_sees_seen_by(live_serv
     row = nurse.locator(f"#case-{case_id}")
     expect(row).to_be_visible(timeout=10_000)  # arrives by the queue's poll, no reload
     expect(row).to_contain_text("Morgan")
-    row.get_by_role("button", name="Acknowledge").click()
+    row.get_by_role("button", name="I'm on it").click()
     expect(nurse.locator(f"#case-{case_id}")).to_contain_text("Seen by Nurse Nora Reyes")
 
     patient.goto(base + href)

@@ -38,7 +38,7 @@ def test_new_case_appears_in_queue_nurse_acknowledges_patient_sees_seen_by(live_
     expect(nurse.locator("[data-queue-alert]")).to_be_visible()
     shot(nurse, "escalation-queue-new-case")
 
-    row.get_by_role("button", name="Acknowledge").click()
+    row.get_by_role("button", name="I'm on it").click()
     expect(nurse.locator(f"#case-{case_id}")).to_contain_text("Seen by Nurse Nora Reyes")
     shot(nurse, "escalation-queue-acknowledged")
 

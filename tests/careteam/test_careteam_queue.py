@@ -20,13 +20,14 @@ def _row(html: str, case_id: int) -> str:
     return html[start:end if end > 0 else len(html)]
 
 
-def test_queue_orders_emergency_first_then_oldest_and_shows_deadlines(client, world):
+def test_queue_orders_overdue_first_then_emergency_then_oldest_and_shows_deadlines(client, world):
     urgent_old = open_case(world.patient_a, 70, URGENT, 1)      # 60-min deadline: 10 min overdue
     urgent_new = open_case(world.patient_b, 5, URGENT, 2)       # 55 min left
     emergency = open_case(world.patient_b, 12, EMERGENCY, 3)    # 15-min deadline: 3 min left
     login(client, world.nurse1)
     html = client.get("/care").get_data(as_text=True)
-    assert _ids(html) == [emergency, urgent_old, urgent_new]
+    # Nothing overdue is hidden: the overdue urgent case comes before an emergency still within its deadline.
+    assert _ids(html) == [urgent_old, emergency, urgent_new]
     row = _row(html, emergency)
     assert "3 min left" in row and "12 min" in row and "case-overdue" not in row
     row = _row(html, urgent_old)

@@ -11,7 +11,6 @@ from companion.escalation import routing
 from companion.escalation import services as escalation
 from companion.escalation.models import Case
 from companion.extensions import db
-from companion.notify import dispatcher
 from tests.clinic.helpers import assert_admin_only, events
 from tests.conftest import FIXED_NOW, HX, login
 
@@ -49,7 +48,7 @@ def test_admin_adds_a_shift_with_htmx_and_sees_it_in_the_week_table_audited(clie
         world.clinic1.id, 6, time(20), time(8), world.nurse1.id)
     [event] = events("on_call_shift_added")
     assert event.detail == {"before": {}, "after": {"weekday": 6, "starts": "20:00", "ends": "08:00",
-                                                    "user_id": world.nurse1.id}}
+                                                    "user_id": world.nurse1.id, "slot": 1}}
     assert (event.user_id, event.clinic_id) == (admin.id, world.clinic1.id)
     page = client.get("/admin/settings").get_data(as_text=True)
     assert "On-call rota" in page and "Sunday" in page and "20:00–08:00 (next day)" in page
@@ -112,10 +111,25 @@ def test_out_of_hours_case_goes_to_the_rota_person_and_the_queue_names_them(app,
     add(world, 6, time(20), time(8), rota_nurse)
     clock.freeze(NIGHT)
     case = open_case(world)
-    assert [r.user_id for r in case.recipients] == [rota_nurse.id] and case.ladder_level == 1
+    assert [r.user_id for r in case.recipients] == [rota_nurse.id] and case.ladder_level == 0
     nurse = app.test_client()
     login(nurse, world.nurse1)
     assert "Rota Nurse Quinn" in nurse.get("/care?scope=all").get_data(as_text=True)
+
+
+def test_a_backup_shift_may_overlap_the_on_call_shift_but_not_another_backup(admin, client, world):
+    response = client.post("/admin/settings/rota", data=shift_form(world.nurse1), headers=HX)
+    assert response.status_code == 200
+    response = client.post("/admin/settings/rota", data={**shift_form(world.physician1), "rota-slot": "2"}, headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Backup" in body
+    assert sorted(s.slot for s in db.session.scalars(select(OnCallShift))) == [1, 2]
+    response = client.post("/admin/settings/rota", data={**shift_form(world.nurse1, starts="22:00", ends="23:00"),
+                                                         "rota-slot": "2"}, headers=HX)
+    assert response.status_code == 422 and "overlaps" in response.get_data(as_text=True)
+    settings = routing.settings_for(world.clinic1.id)
+    assert routing.on_call_person(world.clinic1.id, settings, NIGHT, slot=2) == world.physician1
+    assert routing.on_call_person(world.clinic1.id, settings, NIGHT) == world.nurse1
 
 
 def test_without_a_shift_the_single_on_call_person_is_the_fallback(world, factory):
@@ -143,7 +157,28 @@ def test_the_ladder_adds_whoever_the_rota_names_when_the_deadline_passes(world, 
     case = open_case(world)  # Monday 10:00 New York: the nurses first
     assert {r.user_id for r in case.recipients} == {world.nurse1.id}
     clock.freeze(FIXED_NOW + timedelta(minutes=60))
-    dispatcher.sweep()
+    escalation.sweep()
     db.session.refresh(case)
     assert case.ladder_level == 1 and {r.user_id for r in case.recipients} == {world.nurse1.id, dr_rota.id}
     assert [r.rung for r in case.recipients if r.user_id == dr_rota.id] == ["on_call"]
+
+
+def test_admin_chooses_the_clinic_ladders_and_the_routing_box_names_the_backup(admin, client, world):
+    escalation.save_settings(world.clinic1.id, world.admin1, on_call_user_id=world.physician1.id)
+    add(world, 6, time(20), time(8), world.nurse1)
+    clinic.add_shift(world.admin1, weekday=6, starts=time(20), ends=time(8), user_id=world.physician1.id, slot=2)
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "team → on call → physician → clinic admin" in page and "Ladder out of hours" in page
+    response = client.post("/admin/settings/on-call", headers=HX, data={
+        "oncall-on_call_user_id": str(world.physician1.id), "oncall-emergency_ack_minutes": "15",
+        "oncall-urgent_ack_minutes": "60", "oncall-ladder_in_hours": "nurse,physician,admin",
+        "oncall-ladder_out_of_hours": "bogus,admin"})
+    assert response.status_code == 200
+    settings = routing.settings_for(world.clinic1.id)
+    # A ladder that is not one of the choices is ignored, never stored.
+    assert (settings.ladder_in_hours, settings.ladder_out_of_hours) == ("nurse,physician,admin",
+                                                                         "on_call,backup,physician,admin")
+    [event] = [e for e in events("escalation_settings_changed") if "ladder_in_hours" in e.detail["after"]]
+    assert event.detail["after"]["ladder_in_hours"] == "nurse,physician,admin"
+    clock.freeze(NIGHT)
+    assert f"Backup on call: {world.physician1.display_name}." in client.get("/admin/settings").get_data(as_text=True)

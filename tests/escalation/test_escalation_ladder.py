@@ -40,21 +40,28 @@ def test_unacknowledged_case_climbs_the_ladder(ladder):
     # Both nurses of the clinic get round 1 in hours (the on-call nurse is a nurse too).
     assert {r.user_id for r in case.recipients} == {world.nurse1.id, on_call.id}
     at(14)
-    assert dispatcher.sweep() == 0  # before the 15-minute deadline nothing happens
+    assert services.sweep() == 0  # before the 15-minute deadline nothing happens
     at(15)
-    dispatcher.sweep()
+    services.sweep()
     db.session.refresh(case)
     # The on-call rung adds nobody new here, so the ladder moves on to the physician.
     assert case.notify_round == 2 and case.ladder_level == 2
     assert any(k.endswith(f"round:2:user:{world.nurse1.id}") for k in notified(world.nurse1.id))
     assert any("round:2" in k for k in notified(world.physician1.id))
-    assert case.ack_due_at == FIXED_NOW + timedelta(minutes=30)
+    assert case.ack_due_at == FIXED_NOW + timedelta(minutes=15)  # the deadline never moves
+    assert case.next_round_at == FIXED_NOW + timedelta(minutes=30)
     at(31)
-    dispatcher.sweep()
+    services.sweep()
     db.session.refresh(case)
-    assert case.notify_round == 3 and [e.kind for e in case.events].count("renotified") == 1
+    # Round 3 adds the clinic admin (the top rung) and keeps everyone paged before.
+    assert case.notify_round == 3 and [e.kind for e in case.events].count("escalated") == 2
+    assert world.admin1.id in {r.user_id for r in case.recipients}
     assert len(notified(world.physician1.id)) == 2  # re-notified each round, never twice in one round
-    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "case_escalated")) == 2
+    at(46)
+    services.sweep()
+    db.session.refresh(case)
+    assert case.notify_round == 4 and [e.kind for e in case.events].count("renotified") == 1  # nobody left to add
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "case_escalated")) == 3
 
 
 def test_out_of_hours_ladder_starts_on_call_then_physician(world, factory):
@@ -66,9 +73,9 @@ def test_out_of_hours_ladder_starts_on_call_then_physician(world, factory):
                              source_type="diary_entry", source_id=1, reported_by_user=world.patient_a_user)
     db.session.commit()
     case = db.session.get(Case, result.case_id)
-    assert [r.user_id for r in case.recipients] == [on_call.id] and case.ladder_level == 1
+    assert [r.user_id for r in case.recipients] == [on_call.id] and case.ladder_level == 0
     clock.freeze(night + timedelta(minutes=60))
-    dispatcher.sweep()
+    services.sweep()
     db.session.refresh(case)
     assert {r.user_id for r in case.recipients} == {on_call.id, world.physician1.id}
     assert world.nurse1.id not in {r.user_id for r in case.recipients}  # the day nurses are not woken
@@ -81,7 +88,7 @@ def test_acknowledgement_stops_renotification_and_is_per_person(ladder):
     assert case.status == "acknowledged" and case.acknowledged_by_id == world.nurse1.id
     before = db.session.scalar(select(func.count()).select_from(Notification))
     at(60)
-    dispatcher.sweep()
+    services.sweep()
     assert db.session.scalar(select(func.count()).select_from(Notification)) == before
     # A second person acknowledging is recorded as well; the first acknowledger stays the case's.
     services.acknowledge(case, on_call)

@@ -58,7 +58,7 @@ def test_acknowledge_from_queue_then_patient_sees_seen_by(app, client, world):
     assert "every 10s" in status and "Seen by" in status
 
 
-def test_resolve_errors_keep_values_then_patient_sees_the_note(app, client, world):
+def test_resolve_errors_keep_values_then_patient_sees_only_the_message(app, client, world):
     result = open_case(world)
     login(client, world.nurse1)
     bad = client.post(f"/care/cases/{result.case_id}/resolve", data={"note": "Called, all fine"}, headers=HX)
@@ -66,12 +66,16 @@ def test_resolve_errors_keep_values_then_patient_sees_the_note(app, client, worl
     assert bad.status_code == 422 and "Choose how the case was resolved." in html
     assert "Called, all fine" in html and 'aria-invalid="true"' in html and "error-summary" in html
     ok = client.post(f"/care/cases/{result.case_id}/resolve", headers=HX,
-                     data={"resolution": "advice_by_phone", "note": "We called you. Your pump is fine."})
-    assert ok.status_code == 200 and "Advice by phone" in ok.get_data(as_text=True)
+                     data={"resolution": "advice_by_phone", "note": "Wife says drowsy, RR 14, pump log normal.",
+                           "message": "We called you. Your pump is fine."})
+    staff_html = ok.get_data(as_text=True)
+    assert ok.status_code == 200 and "Advice by phone" in staff_html
+    assert "Wife says drowsy, RR 14" in staff_html and "We called you. Your pump is fine." in staff_html
     patient = app.test_client()
     login(patient, world.patient_a_user)
     page = patient.get(f"/cases/{result.case_id}").get_data(as_text=True)
     assert "We called you. Your pump is fine." in page and "every 10s" not in page
+    assert "Wife says drowsy" not in page and "RR 14" not in page  # the internal note never reaches the patient
     assert db.session.get(Case, result.case_id).status == "resolved"
 
 
@@ -99,7 +103,8 @@ def test_patient_side_access(app, world):
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     admin = app.test_client()
     login(admin, world.admin1)
-    assert admin.post(f"/care/cases/{result.case_id}/acknowledge").status_code == 403  # admins do not take cases
+    # Admins are the ladder's top rung: they can acknowledge a page, but they do not resolve cases.
+    assert admin.post(f"/care/cases/{result.case_id}/resolve", data={"resolution": "pump_checked"}).status_code == 403
 
 
 def _outcome(app, world, observations, user):

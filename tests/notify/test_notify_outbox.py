@@ -62,9 +62,10 @@ def test_email_is_sent_once_with_no_health_details(world, smtp):
     assert len(smtp.inbox.messages) == 1
     message = smtp.inbox.messages[0]
     assert message["To"] == world.nurse1.email
-    assert message["Subject"] == "Companion: a patient needs attention"
+    # The tier and a link to the case from the configured base URL: no name, no health detail.
+    assert message["Subject"] == "Companion: URGENT case"
     body = message.get_payload().strip()
-    assert body == "Open Companion to see it."
+    assert body == f"Companion: URGENT case – open http://localhost:5000/care/cases/{result.case_id}"
     text = message.as_string().lower()
     for word in ("pump", "alarm", world.patient_a.family_name.lower(), world.patient_a.given_name.lower()):
         assert word not in text
@@ -131,7 +132,8 @@ def test_push_payload_decrypts_to_neutral_text(world, push_endpoint):
     assert headers["content-encoding"] == "aes128gcm" and headers["ttl"] == str(channels.PUSH_TTL)
     assert headers["authorization"].startswith("vapid t=")
     payload = json.loads(push_endpoint.decrypted()[0])
-    assert payload == {"title": "Companion", "body": "Open Companion to see it.", "url": "/"}
+    assert payload == {"title": "Companion", "url": f"/care/cases/{result.case_id}",
+                       "body": f"Companion: URGENT case – open http://localhost:5000/care/cases/{result.case_id}"}
     assert (dispatcher.channels.vapid_dir() / "vapid_private.pem").exists()
 
 
@@ -151,3 +153,25 @@ def test_patient_push_says_new_message_and_a_gone_endpoint_is_revoked(world, pus
 
 def test_backoff_grows_and_is_capped():
     assert [dispatcher.backoff(n).total_seconds() for n in (1, 2, 3, 6, 20)] == [30, 60, 120, 600, 600]
+
+
+def test_each_round_says_its_reminder_and_the_second_rung_gets_the_link(app, world, smtp):
+    """Round 2 reaches the next rung (the on-call physician) by email with the tier, the round and the link."""
+    app.config["BASE_URL"] = "https://companion.example.org/"
+    escalation.save_settings(world.clinic1.id, world.admin1, on_call_user_id=world.physician1.id)
+    result = urgent_case(world)
+    escalation.after_commit(result)
+    clock.freeze(FIXED_NOW + timedelta(minutes=60))
+    escalation.sweep()
+    clock.freeze(FIXED_NOW + timedelta(minutes=120))
+    escalation.sweep()
+    subjects = [(m["To"], m["Subject"]) for m in smtp.inbox.messages]
+    assert subjects == [(world.nurse1.email, "Companion: URGENT case"),
+                        (world.nurse1.email, "Companion: URGENT case, 1st reminder"),
+                        (world.physician1.email, "Companion: URGENT case, 1st reminder"),
+                        (world.nurse1.email, "Companion: URGENT case, 2nd reminder"),
+                        (world.physician1.email, "Companion: URGENT case, 2nd reminder"),
+                        (world.admin1.email, "Companion: URGENT case, 2nd reminder")]
+    link = f"https://companion.example.org/care/cases/{result.case_id}"
+    assert all(m.get_payload(decode=True).decode().strip() == f"{m['Subject']} – open {link}" for m in smtp.inbox.messages)
+    assert channels.ordinal(11) == "11th" and channels.ordinal(22) == "22nd" and channels.ordinal(3) == "3rd"

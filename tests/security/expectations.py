@@ -38,6 +38,8 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     # Accounts
     "accounts.account": (EVERYONE, "self"),
     "accounts.password": (EVERYONE, "self"),
+    "accounts.phone": (PATIENT_SIDE, "self"),
+    "accounts.keepalive": (STAFF, "self"),
     "accounts.two_factor_setup": (STAFF, "self"),
     "accounts.invite_caregiver": (("patient",), "patient"),
     "accounts.revoke_caregiver": (("patient",), "a_data"),
@@ -56,7 +58,9 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "careteam.queue": (STAFF, "self"),
     "escalation.queue": (STAFF, "self"),
     "escalation.staff_case": (STAFF, "a_data"),
-    "escalation.acknowledge": (CLINICIANS, "a_data"),
+    "escalation.acknowledge": (STAFF, "a_data"),  # admins are the ladder's top rung
+    "escalation.contact": (CLINICIANS, "a_data"),
+    "careteam.phone": (CLINICIANS, "a_data"),
     "escalation.resolve": (CLINICIANS, "a_data"),
     "escalation.clear_review": (CLINICIANS, "a_data"),
     "escalation.patient_case": (PATIENT_SIDE, "a_data"),

@@ -207,4 +207,11 @@ def record_context(patient: Patient, days: int, now: datetime, show_all: bool = 
         "consent": consent_state(patient), "last_checkin": checkin,
         "quiet_days": rules.days_without_checkin(last_on, today, expected=patient.implanted_on is not None),
         "links": caregiver_links(patient), "tz": patient.clinic.timezone or "UTC", "now": now,
+        "contacts": contact_people(patient),
     }
+
+
+def contact_people(patient: Patient) -> list:
+    """The accounts the care team may call about this patient: the patient's own and each live caregiver's."""
+    people = [patient.user] + [link.caregiver for link in caregiver_links(patient) if link.is_live]
+    return [person for person in people if person is not None]

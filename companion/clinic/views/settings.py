@@ -8,8 +8,9 @@ from flask_login import current_user
 from companion.accounts.services import AccountError
 from companion.audit import services as audit
 from companion.clinic import queries, rules, services
-from companion.clinic.forms import (ROLE_LABELS, THRESHOLD_NAMES, WEEKDAY_LABELS, ContactsForm, HoursForm, OnCallForm,
-                                    RemindersForm, ShiftForm, StaffTwoFactorForm, ThresholdsForm, id_or_none)
+from companion.clinic.forms import (LADDERS_IN_HOURS, LADDERS_OUT_OF_HOURS, ROLE_LABELS, THRESHOLD_NAMES,
+                                    WEEKDAY_LABELS, ContactsForm, HoursForm, OnCallForm, RemindersForm, ShiftForm,
+                                    StaffTwoFactorForm, ThresholdsForm, id_or_none, ladder_label)
 from companion.clinic.views import bp
 from companion.clock import utcnow
 from companion.escalation.models import LADDER
@@ -28,7 +29,8 @@ def _stored_form(section: str):
                              "emergency_number": clinic.emergency_number or "911"},
         "hours": lambda: {"timezone": clinic.timezone, "hours_start": esc.hours_start, "hours_end": esc.hours_end,
                           "working_days": rules.parse_days(esc.working_days)},
-        "oncall": lambda: {"on_call_user_id": str(esc.on_call_user_id or ""),
+        "oncall": lambda: {"on_call_user_id": str(esc.on_call_user_id or ""), "ladder_in_hours": esc.ladder_in_hours,
+                           "ladder_out_of_hours": esc.ladder_out_of_hours,
                            "emergency_ack_minutes": esc.emergency_ack_minutes,
                            "urgent_ack_minutes": esc.urgent_ack_minutes},
         "rota": lambda: {"weekday": "0"},
@@ -45,6 +47,8 @@ def _with_choices(form):
               for u in queries.on_call_candidates(current_user.clinic_id)]
     if isinstance(form, OnCallForm):
         form.on_call_user_id.choices = [("", _("Nobody: page the physicians"))] + people
+        form.ladder_in_hours.choices = [(v, ladder_label(v)) for v in LADDERS_IN_HOURS]
+        form.ladder_out_of_hours.choices = [(v, ladder_label(v)) for v in LADDERS_OUT_OF_HOURS]
     elif isinstance(form, ShiftForm):
         form.user_id.choices = [("", _("Choose a person"))] + people
     return form
@@ -117,7 +121,10 @@ def oncall():
     """Save the on-call clinician (used outside rota shifts) and the acknowledgement deadlines."""
     return _save("oncall", lambda f: services.save_on_call(
         current_user, on_call_user_id=id_or_none(f.on_call_user_id.data),
-        emergency_ack_minutes=f.emergency_ack_minutes.data, urgent_ack_minutes=f.urgent_ack_minutes.data))
+        emergency_ack_minutes=f.emergency_ack_minutes.data, urgent_ack_minutes=f.urgent_ack_minutes.data,
+        ladder_in_hours=f.ladder_in_hours.data if f.ladder_in_hours.data in LADDERS_IN_HOURS else None,
+        ladder_out_of_hours=f.ladder_out_of_hours.data if f.ladder_out_of_hours.data in LADDERS_OUT_OF_HOURS
+        else None))
 
 
 @bp.route("/admin/settings/rota", methods=["POST"])

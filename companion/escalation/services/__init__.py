@@ -1,4 +1,4 @@
-"""The only writer of cases and review items: assess a report, acknowledge, resolve, escalate, clear."""
+"""The only writer of cases and review items: assess a report, acknowledge, resolve, contact, clear (rounds: rounds.py)."""
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -9,14 +9,17 @@ from sqlalchemy import select
 from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.escalation import routing
-from companion.escalation.models import LADDER, RESOLUTIONS, Case, CaseEvent, CaseRecipient, ReviewItem
+from companion.escalation.models import (ACK_KINDS, CONTACT_OUTCOMES, RESOLUTIONS, Case, CaseEvent, CaseRecipient,
+                                        ReviewItem)
 from companion.escalation.rules import Reason, Result, evaluate
+from companion.escalation.services.rounds import (_event, _route, escalate_overdue,  # noqa: F401 - re-exported
+                                                  notification_ids, sweep)
 from companion.extensions import db
+from companion.notify import dispatcher
 from companion.notify import services as notify
 from companion.notify.models import Notification
 
 log = logging.getLogger(__name__)
-STAFF_CHANNELS = ("in_app", "email", "push")
 PATIENT_CHANNELS = ("in_app", "push")  # the patient learns of a change in the app; never by email
 
 
@@ -77,8 +80,6 @@ def after_commit(assessment: Assessment) -> None:
     """Try to deliver the assessment's notifications now; whatever fails stays pending for dispatch_outbox."""
     if not assessment.notification_ids:
         return
-    from companion.notify import dispatcher
-
     try:
         dispatcher.deliver(assessment.notification_ids)
     except Exception:  # noqa: BLE001 - the scheduler retries; the patient's answer must not fail
@@ -90,20 +91,23 @@ def _open_case(patient, result, source_type, source_id, reporter, now) -> tuple[
     """A new case routed to the first staffed rung (nurses in hours, on-call out of hours), with notifications."""
     existing = db.session.scalar(select(Case).where(Case.source_type == source_type, Case.source_id == source_id))
     if existing is not None:  # the same report assessed twice (a retried request) opens one case
-        return existing, _notification_ids(existing, 1)
+        return existing, notification_ids(existing, 1)
     settings = routing.settings_for(patient.clinic_id)
     hours = routing.in_hours(patient.clinic, settings, now)
-    level, people = routing.first_staffed_rung(patient.clinic_id, settings, 0 if hours else 1, now)
+    ladder = routing.ladder_for(settings, hours)
+    level, people = routing.first_staffed_rung(patient.clinic_id, settings, ladder, now)
+    due = routing.deadline(settings, result.tier)
+    # The deadline is fixed now, from the clinic's settings; only the next round's time moves.
     case = Case(clinic_id=patient.clinic_id, patient_id=patient.id, tier=result.tier, status="open",
                 source_type=source_type, source_id=source_id, reasons=_snapshot(result.reasons),
                 reported_by_id=getattr(reporter, "id", None), opened_at=now, in_hours=hours,
-                ack_due_at=now + routing.deadline(settings, result.tier), ladder_level=level, notify_round=1)
+                ack_due_at=now + due, next_round_at=now + due, ladder_level=level, notify_round=1)
     db.session.add(case)
     db.session.flush()
     _event(case, "opened", reporter, now, tier=result.tier, codes=list(result.codes), in_hours=hours)
-    ids = _route(case, people, LADDER[level], now, kind="case_opened")
+    ids = _route(case, people, ladder[level], now, kind="case_opened")
     audit.record("case_opened", patient_id=patient.id, object_type="case", object_id=case.id, user=reporter,
-                 clinic_id=patient.clinic_id, tier=result.tier, codes=list(result.codes), routed_to=LADDER[level])
+                 clinic_id=patient.clinic_id, tier=result.tier, codes=list(result.codes), routed_to=ladder[level])
     return case, ids
 
 
@@ -123,37 +127,6 @@ def _add_review_item(patient, result, source_type, source_id, reporter, now) -> 
     return item
 
 
-def _route(case: Case, people, rung: str, now: datetime, *, kind: str) -> list[int]:
-    """Add the people as recipients (once each) and queue this round's notification to every recipient."""
-    known = {r.user_id for r in case.recipients}
-    for person in people:
-        if person.id not in known:
-            db.session.add(CaseRecipient(case_id=case.id, user_id=person.id, rung=rung, first_notified_at=now))
-            known.add(person.id)
-    db.session.flush()
-    db.session.refresh(case, ["recipients"])
-    ids: list[int] = []
-    for recipient in case.recipients:
-        # A new dedupe key per round: each round re-notifies; a retry of the same round never doubles.
-        ids += notify.enqueue(user_id=recipient.user_id, kind=kind, channels=STAFF_CHANNELS, patient_id=case.patient_id,
-                              dedupe_key=f"case:{case.id}:round:{case.notify_round}:user:{recipient.user_id}", due_at=now)
-    _event(case, "notified", None, now, rung=rung, round=case.notify_round, user_ids=sorted(known))
-    return ids
-
-
-def _notification_ids(case: Case, round_no: int) -> list[int]:
-    """The outbox rows of one notification round of a case."""
-    return list(db.session.scalars(select(Notification.id).where(
-        Notification.dedupe_key.like(f"case:{case.id}:round:{round_no}:user:%")).order_by(Notification.id)))
-
-
-def _event(case: Case, kind: str, user, now: datetime, note: str = "", **detail) -> CaseEvent:
-    """Append one step to the case's history."""
-    event = CaseEvent(case_id=case.id, kind=kind, user_id=getattr(user, "id", None), at=now, note=note, detail=detail)
-    db.session.add(event)
-    return event
-
-
 def _tell_patient(case: Case, what: str) -> list[int]:
     """Queue a content-free 'new message' notification to the patient about their case."""
     if case.patient.user_id is None:
@@ -162,15 +135,28 @@ def _tell_patient(case: Case, what: str) -> list[int]:
                           patient_id=case.patient_id, dedupe_key=f"case:{case.id}:patient:{what}")
 
 
-def acknowledge(case: Case, user, now: datetime | None = None) -> list[int]:
-    """This person has seen the case: stops re-notification and records who; commits. Returns notification ids."""
-    ids = _acknowledge(case, user, now or utcnow())
+def _message_patient(case: Case, message: str, event: CaseEvent) -> list[int]:
+    """Keep an optional message to the patient on the case (their page shows it) and tell them it is there."""
+    if not message:
+        return []
+    case.patient_message = message
+    db.session.flush()
+    return _tell_patient(case, f"message:{event.id}")
+
+
+def acknowledge(case: Case, user, kind: str = "on_it", note: str = "", message: str = "",
+                now: datetime | None = None) -> list[int]:
+    """This person has the case ("on_it") or has seen the page ("seen"), with an internal note and an optional
+    message to the patient; the first acknowledgement stops re-paging; commits. Returns notification ids."""
+    ids = _acknowledge(case, user, now or utcnow(), kind, note.strip(), message.strip())
     db.session.commit()
     return ids
 
 
-def _acknowledge(case: Case, user, now: datetime) -> list[int]:
-    """Acknowledge in the current transaction (per person: a second person is recorded too)."""
+def _acknowledge(case: Case, user, now: datetime, kind: str = "on_it", note: str = "", message: str = "") -> list[int]:
+    """Acknowledge in the current transaction (per person: everyone paged can acknowledge once, with a time)."""
+    if kind not in ACK_KINDS:
+        raise CaseError("Choose 'I'm on it' or 'Seen'.")
     if case.status == "resolved":
         raise CaseError("This case is already resolved.")
     recipient = next((r for r in case.recipients if r.user_id == user.id), None)
@@ -179,20 +165,24 @@ def _acknowledge(case: Case, user, now: datetime) -> list[int]:
     if recipient is None:  # someone not paged took it from the queue: they are now on the case
         recipient = CaseRecipient(case_id=case.id, user_id=user.id, rung="queue", first_notified_at=now)
         db.session.add(recipient)
-    recipient.acknowledged_at = now
+    recipient.acknowledged_at, recipient.ack_kind = now, kind
     ids: list[int] = []
-    if case.status == "open":
+    if case.status == "open":  # the first acknowledgement, of either kind, stops the rounds
         case.status, case.acknowledged_at, case.acknowledged_by_id = "acknowledged", now, user.id
+        case.next_round_at = None
         ids = _tell_patient(case, "seen")
-    _event(case, "acknowledged", user, now)
+    event = _event(case, "acknowledged", user, now, note=note, patient_message=message, ack_kind=kind)
+    ids += _message_patient(case, message, event)
     _mark_case_read(case, user, now)
     audit.record("case_acknowledged", patient_id=case.patient_id, object_type="case", object_id=case.id, user=user,
-                 clinic_id=case.clinic_id)
+                 clinic_id=case.clinic_id, ack_kind=kind, messaged_patient=bool(message))
     return ids
 
 
-def resolve(case: Case, user, resolution: str, note: str = "", now: datetime | None = None) -> list[int]:
-    """Close the case with a resolution and note (acknowledging it first if nobody had); commits."""
+def resolve(case: Case, user, resolution: str, note: str = "", now: datetime | None = None,
+            message: str = "") -> list[int]:
+    """Close the case with a resolution, an internal note and an optional message to the patient (acknowledging
+    it first if nobody had); commits."""
     now = now or utcnow()
     if resolution not in RESOLUTIONS:
         raise CaseError("Choose how the case was resolved.")
@@ -200,13 +190,26 @@ def resolve(case: Case, user, resolution: str, note: str = "", now: datetime | N
         raise CaseError("This case is already resolved.")
     ids = _acknowledge(case, user, now) if case.status == "open" else []
     case.status, case.resolved_at, case.resolved_by_id = "resolved", now, user.id
-    case.resolution, case.resolution_note = resolution, note.strip()
-    _event(case, "resolved", user, now, note=case.resolution_note, resolution=resolution)
-    ids += _tell_patient(case, "resolved")
+    case.resolution, case.resolution_note, case.next_round_at = resolution, note.strip(), None
+    event = _event(case, "resolved", user, now, note=case.resolution_note, patient_message=message.strip(),
+                   resolution=resolution)
+    ids += _tell_patient(case, "resolved") + _message_patient(case, message.strip(), event)
     audit.record("case_resolved", patient_id=case.patient_id, object_type="case", object_id=case.id, user=user,
-                 clinic_id=case.clinic_id, resolution=resolution)
+                 clinic_id=case.clinic_id, resolution=resolution, messaged_patient=bool(message.strip()))
     db.session.commit()
     return ids
+
+
+def record_contact(case: Case, user, outcome: str, now: datetime | None = None) -> CaseEvent:
+    """One attempt to reach the patient (reached, no answer, voicemail, spoke to caregiver): on the case's
+    timeline and in the audit log; commits."""
+    if outcome not in CONTACT_OUTCOMES:
+        raise CaseError("Choose how the call went.")
+    event = _event(case, "contact", user, now or utcnow(), outcome=outcome)
+    audit.record("case_contact_attempt", patient_id=case.patient_id, object_type="case", object_id=case.id,
+                 user=user, clinic_id=case.clinic_id, contact_outcome=outcome)
+    db.session.commit()
+    return event
 
 
 def _mark_case_read(case: Case, user, now: datetime) -> None:
@@ -215,40 +218,6 @@ def _mark_case_read(case: Case, user, now: datetime) -> None:
             Notification.user_id == user.id, Notification.channel == "in_app", Notification.read_at.is_(None),
             Notification.dedupe_key.like(f"case:{case.id}:round:%"))):
         row.read_at = now
-
-
-def escalate_overdue(now: datetime | None = None) -> list[int]:
-    """Each open case past its deadline: re-notify everyone routed so far and add the next rung; commits per case."""
-    now = now or utcnow()
-    case_ids = list(db.session.scalars(select(Case.id).where(Case.status == "open", Case.ack_due_at <= now)
-                                       .order_by(Case.ack_due_at)))
-    notification_ids: list[int] = []
-    for case_id in case_ids:
-        case = db.session.get(Case, case_id)
-        if case is None or case.status != "open" or case.ack_due_at > now:
-            continue  # acknowledged meanwhile
-        settings = routing.settings_for(case.clinic_id)
-        level, people = _next_rung(case, settings, now)
-        moved = level > case.ladder_level
-        case.ladder_level, case.notify_round = max(level, case.ladder_level), case.notify_round + 1
-        case.ack_due_at = now + routing.deadline(settings, case.tier)
-        _event(case, "escalated" if moved else "renotified", None, now, rung=LADDER[case.ladder_level],
-               round=case.notify_round)
-        notification_ids += _route(case, people, LADDER[level], now, kind="case_escalated")
-        audit.record("case_escalated", patient_id=case.patient_id, object_type="case", object_id=case.id,
-                     clinic_id=case.clinic_id, rung=LADDER[case.ladder_level], round=case.notify_round)
-        db.session.commit()
-    return notification_ids
-
-
-def _next_rung(case: Case, settings, now: datetime) -> tuple[int, list]:
-    """The next rung up that adds someone not yet paged (on call: who is on the rota now); else nobody new."""
-    paged = {r.user_id for r in case.recipients}
-    for level in range(case.ladder_level + 1, len(LADDER)):
-        people = routing.rung_people(case.clinic_id, LADDER[level], settings, now)
-        if any(p.id not in paged for p in people):
-            return level, people
-    return case.ladder_level, []
 
 
 def clear_review_item(item: ReviewItem, user, note: str = "", now: datetime | None = None) -> None:
