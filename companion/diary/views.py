@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
@@ -70,6 +72,17 @@ def form_context(kind: str, patient, values: MultiDict, errors: dict | None = No
     }
 
 
+def shell_context(kind: str) -> dict:
+    """The form with no patient data (no name, answers or photos) that the service worker keeps for offline use."""
+    questionnaire, endpoint = FORMS[kind]
+    reporter = reported_by()
+    return {"kind": kind, "questionnaire": questionnaire, "action": url_for(endpoint), "patient": None,
+            "items": questionnaire.for_reporter(reporter), "reporter": reporter, "values": MultiDict(), "errors": {},
+            "emergency": None, "client_entry_id": "", "weekly_due": False, "previous": None, "sites": (),
+            "emergency_rules": client_emergency_rules(routing.clinic_thresholds(current_user.clinic_id)),
+            "fields": field_map(questionnaire), "form": EntryForm(formdata=None), "offline_shell": True}
+
+
 def _show_form(kind: str):
     """The empty questionnaire, with yesterday's units offered (never yesterday's symptoms)."""
     patient = current_patient()
@@ -130,6 +143,20 @@ def wound():
 def post_refill():
     """The short sleep and breathing check 24, 48 and 72 hours after a refill or dose increase."""
     return _submit("post_refill") if request.method == "POST" else _show_form("post_refill")
+
+
+@bp.route("/checkin/offline-form")
+@roles_required(*PATIENT_SIDE)
+def checkin_shell():
+    """The check-in form's offline shell: no patient data; every entry goes through the phone's outbox."""
+    return render_template("diary/checkin.html", **shell_context("checkin"))
+
+
+@bp.route("/wound/offline-form")
+@roles_required(*PATIENT_SIDE)
+def wound_shell():
+    """The wound check's offline shell, without photos (they need signal to be any use to the nurse)."""
+    return render_template("diary/wound.html", **shell_context("wound"))
 
 
 @bp.route("/diary")
@@ -209,6 +236,16 @@ def entry_json(entry: DiaryEntry) -> dict:
             "case_id": entry.case_id}
 
 
+def assessment_json(patient, done) -> dict:
+    """The server's assessment for the outbox to show: the tier, when it arrived, and the outcome screen's HTML."""
+    tier = done.assessment.tier if done.assessment else "none"
+    card = pump_queries.pump_card(patient) if tier == "emergency" else None
+    outcome = render_template("escalation/_outcome.html", assessment=done.assessment, pump_card=card) \
+        if tier in ("urgent", "emergency") else ""
+    sent = done.entry.received_at.astimezone(ZoneInfo(patient.clinic.timezone or "UTC")).strftime("%H:%M")
+    return {"tier": tier, "sent_text": _("Sent at %(time)s.", time=sent), "outcome_html": outcome}
+
+
 @bp.route("/api/diary/entries", methods=["POST"])
 @roles_required(*PATIENT_SIDE)
 def api_record():
@@ -222,6 +259,7 @@ def api_record():
     try:
         done = services.record_entry(
             patient, kind, payload["answers"], reporter_user=current_user, photos=uploads,
+            weekly_optional=payload.get("shell") is True,  # made on the offline form, which has no weekly questions
             client_entry_id=request.headers.get("Idempotency-Key") or payload.get("client_entry_id"),
             recorded_at=_device_time(payload.get("recorded_at") if isinstance(payload.get("recorded_at"), str) else None))
     except ValueError:
@@ -230,7 +268,7 @@ def api_record():
         return jsonify(error="conflict"), 409
     if not done.ok:
         return jsonify(errors=done.errors, emergency=done.emergency is not None), 422
-    return jsonify(entry_json(done.entry)), 200 if done.replay else 201
+    return jsonify(entry_json(done.entry) | assessment_json(patient, done)), 200 if done.replay else 201
 
 
 @bp.route("/api/csrf")

@@ -141,12 +141,13 @@ def _event(case: Case, kind: str, user, now: datetime, note: str = "", **detail)
     return event
 
 
-def _tell_patient(case: Case, what: str) -> list[int]:
-    """Queue a content-free 'new message' notification to the patient about their case."""
+def _tell_patient(case: Case, what: str, user=None, message: str = "") -> list[int]:
+    """Tell the patient about their case: in the app who and what (and any message to them); push stays neutral."""
     if case.patient.user_id is None:
         return []
+    detail = {"by": getattr(user, "display_name", "") or "", "message": (message or "").strip()}
     return notify.enqueue(user_id=case.patient.user_id, kind=f"case_{what}", channels=PATIENT_CHANNELS,
-                          patient_id=case.patient_id, dedupe_key=f"case:{case.id}:patient:{what}")
+                          patient_id=case.patient_id, dedupe_key=f"case:{case.id}:patient:{what}", detail=detail)
 
 
 def acknowledge(case: Case, user, now: datetime | None = None) -> list[int]:
@@ -170,7 +171,7 @@ def _acknowledge(case: Case, user, now: datetime) -> list[int]:
     ids: list[int] = []
     if case.status == "open":
         case.status, case.acknowledged_at, case.acknowledged_by_id = "acknowledged", now, user.id
-        ids = _tell_patient(case, "seen")
+        ids = _tell_patient(case, "seen", user)
     _event(case, "acknowledged", user, now)
     _mark_case_read(case, user, now)
     audit.record("case_acknowledged", patient_id=case.patient_id, object_type="case", object_id=case.id, user=user,
@@ -189,7 +190,7 @@ def resolve(case: Case, user, resolution: str, note: str = "", now: datetime | N
     case.status, case.resolved_at, case.resolved_by_id = "resolved", now, user.id
     case.resolution, case.resolution_note = resolution, note.strip()
     _event(case, "resolved", user, now, note=case.resolution_note, resolution=resolution)
-    ids += _tell_patient(case, "resolved")
+    ids += _tell_patient(case, "resolved", user, case.resolution_note)
     audit.record("case_resolved", patient_id=case.patient_id, object_type="case", object_id=case.id, user=user,
                  clinic_id=case.clinic_id, resolution=resolution)
     db.session.commit()

@@ -1,7 +1,7 @@
 """The notification outbox (one row per person, kind and channel) and web push subscriptions."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.accounts.models import User
@@ -31,6 +31,9 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None]
     outcome: Mapped[str] = mapped_column(String(20), default="")  # sent, or skipped (no address, no SMTP)
     read_at: Mapped[datetime | None]
+    # The facts the in-app message shows (who saw the report and when, a refill date, a message from the
+    # care team); rendered by templates/notify/_message.html behind sign-in, never sent by push or email.
+    detail: Mapped[dict | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship()
 

@@ -9,8 +9,12 @@ from companion.notify.models import CHANNELS, Notification, PushSubscription
 
 
 def enqueue(*, user_id: int, kind: str, dedupe_key: str, channels: tuple[str, ...] = CHANNELS,
-            patient_id: int | None = None, due_at: datetime | None = None) -> list[int]:
-    """Add one outbox row per channel in the caller's transaction; an existing (key, channel) is kept, not doubled."""
+            patient_id: int | None = None, due_at: datetime | None = None, detail: dict | None = None) -> list[int]:
+    """Add one outbox row per channel in the caller's transaction; an existing (key, channel) is kept, not doubled.
+
+    `detail` holds what the in-app message says (see templates/notify/_message.html); only the in-app row keeps
+    it, so push and email can never carry health details or names.
+    """
     unknown = set(channels) - set(CHANNELS)
     if unknown:
         raise ValueError(f"unknown channel(s): {', '.join(sorted(unknown))}")
@@ -22,7 +26,8 @@ def enqueue(*, user_id: int, kind: str, dedupe_key: str, channels: tuple[str, ..
         row = existing.get(channel)
         if row is None:
             row = Notification(user_id=user_id, patient_id=patient_id, kind=kind, channel=channel,
-                               dedupe_key=dedupe_key, created_at=now, due_at=due_at or now)
+                               dedupe_key=dedupe_key, created_at=now, due_at=due_at or now,
+                               detail=dict(detail) if detail and channel == "in_app" else None)
             db.session.add(row)
         rows.append(row)
     db.session.flush()

@@ -47,6 +47,8 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "diary.wound": (PATIENT_SIDE, "patient"),
     "diary.post_refill": (PATIENT_SIDE, "patient"),
     "diary.history": (PATIENT_SIDE, "patient"),
+    "diary.checkin_shell": (PATIENT_SIDE, "self"),  # the offline form: no patient data at all
+    "diary.wound_shell": (PATIENT_SIDE, "self"),
     "diary.settings": (("patient",), "patient"),
     "diary.photo": (PATIENT_SIDE + STAFF, "a_data"),
     "diary.api_record": (PATIENT_SIDE, "patient"),
