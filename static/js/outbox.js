@@ -48,7 +48,9 @@
       var rejected = records.length - waiting;
       document.querySelectorAll(".outbox-status").forEach(function (el) {
         el.textContent = "";
-        if (!records.length && lastSent) { el.textContent = lastSent; el.hidden = false; return; }
+        var note = document.getElementById("offline-saved");
+        var noteSays = note && !note.hidden && note.hasAttribute("data-sent");  // one "Sent at" is enough
+        if (!records.length && lastSent && !noteSays) { el.textContent = lastSent; el.hidden = false; return; }
         if (!records.length) { el.hidden = true; return; }
         var text = [];
         if (waiting) text.push(plural(waiting, "1 entry waiting to send.", "%n entries waiting to send."));
