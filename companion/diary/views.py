@@ -88,7 +88,11 @@ def _show_form(kind: str):
     patient = current_patient()
     previous = queries.last_entry(patient, kind)
     values = MultiDict(rules.summary_for_yesterday(previous.answers if previous else None))
-    return render_page(f"diary/{kind}.html", "diary/_entry_form.html", **form_context(kind, patient, values))
+    focus = ""
+    if kind == "checkin" and request.args.get("pump_alarm") == "1":  # "My pump is beeping": the alarm question, open
+        values["anything_new"], focus = "yes", "pump_alarm"
+    return render_page(f"diary/{kind}.html", "diary/_entry_form.html", focus=focus,
+                       **form_context(kind, patient, values))
 
 
 def _device_time(raw: str | None) -> datetime | None:

@@ -144,6 +144,21 @@
     return true;
   }
 
+  function focusShortcut(form) {
+    // "My pump is beeping" (/checkin?pump_alarm=1): the alarm question shown and focused. The server marks it;
+    // the offline shell cannot, so the page's own address says so.
+    var target = form.querySelector(".dq[data-focus]");
+    if (!target && form.dataset.kind === "checkin" && /[?&]pump_alarm=1(&|$)/.test(location.search)) {
+      var yes = form.querySelector("input[name='anything_new'][value='yes']");
+      if (yes) { yes.checked = true; applyEnableWhen(form); }
+      target = form.querySelector(".dq[data-link='pump_alarm']");
+    }
+    if (!target || target.hidden) return;
+    var input = target.querySelector("input, textarea");
+    target.scrollIntoView({ block: "start" });
+    if (input) input.focus({ preventScroll: true });
+  }
+
   function flushSoon() { if (window.companionOutbox && navigator.onLine !== false) window.companionOutbox.flush(); }
 
   function wire(form) {
@@ -153,6 +168,7 @@
     form.addEventListener("change", function () { applyEnableWhen(form); });
     form.addEventListener("submit", function () { form.elements.recorded_at.value = new Date().toISOString(); }, true);
     wireShell(form);
+    focusShortcut(form);
     form.addEventListener("htmx:beforeRequest", function (event) {
       var note = document.getElementById("offline-saved");
       if (note) note.hidden = true;

@@ -6,7 +6,7 @@ from companion.accounts.models import Patient, User
 from companion.escalation import services as cases
 from companion.escalation.models import Case
 from companion.extensions import db
-from tests.browser.conftest import shot, sign_in, wait_for_empty_outbox
+from tests.browser.conftest import SHOTS, shot, sign_in, wait_for_empty_outbox
 from tests.browser.test_diary_phone import ordinary_checkin
 
 
@@ -100,3 +100,16 @@ def test_normal_day_checkin_takes_four_taps_or_fewer(live_server, phone):
     taps = ordinary_checkin(page, "4")
     page.wait_for_selector("[data-entry-saved]")
     assert taps <= 4
+
+
+def test_pump_beeping_shortcut_shows_and_focuses_the_alarm_question(live_server, phone):
+    base, _app = live_server
+    page = phone.new_page()
+    sign_in(page, base, "patient@demo.test")
+    page.goto(base + "/pump")
+    page.locator("a[href='/checkin?pump_alarm=1']").click()
+    page.wait_for_selector("#q-pump_alarm:not([hidden])")
+    assert page.locator("#q-pump_alarm").is_visible()
+    assert page.evaluate("document.activeElement.name") == "pump_alarm"
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "i16-pump-beeping-checkin-phone.png"))  # what the phone shows: the question
