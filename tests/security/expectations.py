@@ -26,6 +26,7 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "accounts.two_factor": (ANYONE, "anyone"),
     "accounts.enrol": (ANYONE, "anyone"),
     "accounts.caregiver_join": (ANYONE, "anyone"),
+    "accounts.caring_for": (("caregiver",), "self"),  # choose among one's own linked patients
     "home.index": (ANYONE, "anyone"),
     "home.help_now": (ANYONE, "anyone"),
     "pwa.manifest": (ANYONE, "anyone"),
