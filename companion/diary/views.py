@@ -173,6 +173,16 @@ def history():
         patient, limit=60), trends=queries.trends_for(patient, days, utcnow()), days=days)
 
 
+@bp.route("/diary/photos")
+@roles_required(*PATIENT_SIDE)
+def compare_photos():
+    """One incision's photos over the days, side by side at one size with their dates (inside the app)."""
+    patient = current_patient()
+    site = request.args.get("site") if request.args.get("site") in {s.code for s in SITES} else SITES[0].code
+    return render_template("diary/photos.html", patient=patient, site=site, sites=SITES,
+                           photos=queries.photos_by_site(patient, site))
+
+
 @bp.route("/diary/photos/<int:photo_id>")
 @roles_required(*PATIENT_SIDE, *STAFF)
 def photo(photo_id: int):

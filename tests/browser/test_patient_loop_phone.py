@@ -113,3 +113,35 @@ def test_pump_beeping_shortcut_shows_and_focuses_the_alarm_question(live_server,
     assert page.evaluate("document.activeElement.name") == "pump_alarm"
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "i16-pump-beeping-checkin-phone.png"))  # what the phone shows: the question
+
+
+def test_two_wound_checks_with_photos_compare_side_by_side(live_server, phone, tmp_path):
+    from PIL import Image
+
+    base, _app = live_server
+    page = phone.new_page()
+    sign_in(page, base, "postop@demo.test")
+    for n, colour in enumerate(((200, 120, 110), (170, 140, 130))):
+        photo = tmp_path / f"belly{n}.jpg"
+        Image.new("RGB", (1200, 900), colour).save(photo, "JPEG")
+        page.goto(base + "/wound")
+        for site in ("belly", "back"):
+            page.locator(f"#q-{site}-redness label.choice:has(input[value='edges_only'])").tap()
+            page.locator(f"#q-{site}-drainage label.choice:has(input[value='none'])").tap()
+            page.locator(f"#q-{site}-swelling label.choice:has(input[value='stable'])").tap()
+        page.set_input_files("#belly-photo", str(photo))
+        page.locator("button.dq-send").tap()
+        page.wait_for_selector("[data-entry-saved]")
+    page.goto(base + "/diary")
+    page.locator(".diary-photos a").first.click()
+    page.wait_for_selector("[data-compare='belly']")
+    images = page.locator(".photo-compare img")
+    assert images.count() >= 2
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+    boxes = [images.nth(i).bounding_box() for i in range(images.count())][-2:]
+    assert boxes[0]["y"] == boxes[1]["y"] and boxes[0]["x"] < boxes[1]["x"]  # side by side
+    assert abs(boxes[0]["width"] - boxes[1]["width"]) < 1 and abs(boxes[0]["height"] - boxes[1]["height"]) < 1
+    assert "belly cut" in images.last.get_attribute("alt")
+    assert page.locator("a.back-link[href='/diary']").is_visible()
+    shot(page, "i16-wound-compare-phone")

@@ -52,6 +52,7 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "diary.wound_shell": (PATIENT_SIDE, "self"),
     "diary.settings": (("patient",), "patient"),
     "diary.photo": (PATIENT_SIDE + STAFF, "a_data"),
+    "diary.compare_photos": (PATIENT_SIDE, "patient"),
     "diary.api_record": (PATIENT_SIDE, "patient"),
     "diary.api_csrf": (PATIENT_SIDE, "self"),
     "diary.staff_diary": (STAFF, "a_data"),
