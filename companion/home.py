@@ -5,7 +5,7 @@ from flask_login import current_user
 from companion.accounts.context import current_patient
 from companion.escalation import queries as cases
 from companion.notify import queries as messages
-from companion.web import public
+from companion.web import PATIENT_SIDE, public, roles_required
 
 bp = Blueprint("home", __name__)
 
@@ -28,3 +28,10 @@ def index():
 def help_now():
     """What to do now if something is wrong: the same guidance as the offline page."""
     return render_template("pwa/help.html")
+
+
+@bp.route("/more")
+@roles_required(*PATIENT_SIDE)
+def more():
+    """The rest of the app behind the tab bar's More: messages, learning, reminders, alerts, account, help."""
+    return render_template("home/more.html")

@@ -25,7 +25,7 @@ def test_revoked_caregiver_sees_the_ended_page_without_a_menu(client, world):
         html = response.get_data(as_text=True)
         assert response.status_code == 403, path
         assert f"Your access to {world.patient_a.given_name}'s diary has ended" in html
-        assert "ended it on 6 Dec" in html and 'class="top-nav"' not in html and "data-access-ended" in html
+        assert "ended it on 6 Dec" in html and 'class="tab-bar"' not in html and "data-access-ended" in html
 
 
 def test_unlinked_caregiver_still_gets_not_found(client, world):

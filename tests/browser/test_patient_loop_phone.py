@@ -33,7 +33,7 @@ def test_urgent_checkin_made_offline_from_home_shows_its_result_once_sent(live_s
     wait_for_shell(page)
 
     phone.set_offline(True)
-    page.locator("nav a[href='/checkin']").first.click()
+    page.locator("nav.tab-bar a[href='/checkin']").click()
     page.wait_for_selector("form[data-shell]")
     assert page.locator("[data-offline-form]").is_visible()
     page.locator("#q-pain_now label.choice:has(input[value='5'])").tap()
@@ -78,10 +78,13 @@ def test_nurse_acknowledges_and_the_patient_sees_a_badge_and_the_message(live_se
         db.session.remove()
     page = phone.new_page()
     sign_in(page, base, "patient@demo.test")
-    badge = page.locator("nav a[href='/notifications'] [data-unread]")
+    badge = page.locator("nav.tab-bar a[href='/more'] [data-unread]")
     assert badge.is_visible() and int(badge.inner_text().split()[0]) >= 1
+    assert page.locator("[data-home-messages]").is_visible()  # home lists the new message too
     shot(page, "i16-home-badge-phone")
-    page.locator("nav a[href='/notifications']").click()
+    page.locator("nav.tab-bar a[href='/more']").click()
+    assert page.locator("main a[href='/notifications'] [data-unread]").is_visible()  # the Messages item's badge
+    page.locator("main a[href='/notifications']").click()
     message = page.locator("li[data-message='case_seen']").first
     assert "Dr Sam Okafor has seen your report" in message.inner_text()
     shot(page, "i16-messages-phone")

@@ -29,6 +29,7 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "accounts.caring_for": (("caregiver",), "self"),  # choose among one's own linked patients
     "home.index": (ANYONE, "anyone"),
     "home.help_now": (ANYONE, "anyone"),
+    "home.more": (PATIENT_SIDE, "self"),
     "pwa.manifest": (ANYONE, "anyone"),
     "pwa.icon": (ANYONE, "anyone"),
     "pwa.service_worker": (ANYONE, "anyone"),
