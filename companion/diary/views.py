@@ -254,7 +254,7 @@ def assessment_json(patient, done) -> dict:
     """The server's assessment for the outbox to show: the tier, when it arrived, and the outcome screen's HTML."""
     tier = done.assessment.tier if done.assessment else "none"
     card = pump_queries.pump_card(patient) if tier == "emergency" else None
-    outcome = render_template("escalation/_outcome.html", assessment=done.assessment, pump_card=card) \
+    outcome = render_template("diary/_sync_outcome.html", assessment=done.assessment, pump_card=card) \
         if tier in ("urgent", "emergency") else ""
     sent = done.entry.received_at.astimezone(ZoneInfo(patient.clinic.timezone or "UTC")).strftime("%H:%M")
     return {"tier": tier, "sent_text": _("Sent at %(time)s.", time=sent), "outcome_html": outcome}

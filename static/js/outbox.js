@@ -28,9 +28,26 @@
     var box = document.getElementById("sync-outcome");
     if (!box) { box = document.createElement("div"); box.id = "sync-outcome"; main.insertBefore(box, main.firstChild); }
     box.innerHTML = html;
+    addClose(box);
+    var local = document.getElementById("emergency-screen");  // the phone's own screen: the server's replaces it
+    if (local) local.hidden = true;
     if (window.htmx) window.htmx.process(box);
     var heading = box.querySelector("h1, h2");
     if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+  }
+
+  function addClose(box) {
+    // A way back to the page; inside the full-screen emergency screen so it can be seen and reached.
+    var wrapper = box.querySelector("[data-close-label]");
+    var place = box.querySelector(".emergency-screen .narrow") || box.querySelector("section") || box;
+    if (!wrapper) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-secondary btn-block";
+    button.setAttribute("data-close-sync-outcome", "");
+    button.textContent = wrapper.getAttribute("data-close-label");
+    button.addEventListener("click", function () { box.remove(); });
+    place.appendChild(button);
   }
 
   function showSyncResult(text) {

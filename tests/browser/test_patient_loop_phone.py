@@ -148,3 +148,26 @@ def test_two_wound_checks_with_photos_compare_side_by_side(live_server, phone, t
     assert "belly cut" in images.last.get_attribute("alt")
     assert page.locator("a.back-link[href='/diary']").is_visible()
     shot(page, "i16-wound-compare-phone")
+
+
+def test_emergency_answer_on_the_offline_shell_shows_the_emergency_screen(live_server, phone):
+    base, _app = live_server
+    page = phone.new_page()
+    sign_in(page, base, "newpatient@demo.test")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.reload()
+    wait_for_shell(page)
+    phone.set_offline(True)
+    page.locator("nav.tab-bar a[href='/checkin']").click()
+    page.wait_for_selector("form[data-shell]")
+    page.locator("#q-pain_now label.choice:has(input[value='3'])").tap()
+    page.locator("#q-anything_new label.choice:has(input[value='yes'])").tap()
+    page.locator("#q-sleepiness label.choice:has(input[value='hard_to_wake'])").tap()
+    page.locator("button.dq-send").tap()
+    screen = page.locator("#emergency-screen")
+    screen.wait_for(state="visible")
+    assert screen.locator("a.btn-emergency").get_attribute("href") == "tel:911"
+    shot(page, "i16-offline-shell-emergency-phone")
+    page.evaluate("async () => window.companionOutbox.clear()")
+    phone.set_offline(False)
