@@ -5,7 +5,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 DEFAULT_EMERGENCY = "911"
@@ -27,6 +28,33 @@ NAV = [
 ]
 
 
+# The patient side's bottom tab bar (issue 16): at most five, each with a label and an icon. "More" holds the
+# rest (messages, learning, settings, account). A person with no pump yet gets Learn in place of Pump.
+TABS = [("home.index", _l("Home"), "home"), ("diary.checkin", _l("Check-in"), "check"),
+        ("diary.history", _l("Diary"), "diary"), ("pump.card", _l("Pump"), "pump"), ("home.more", _l("More"), "more")]
+MORE_ENDPOINTS = ("home.more", "notify.", "consent.", "accounts.", "diary.settings")
+
+
+def tab_items() -> list[dict]:
+    """The tabs for the signed-in patient or caregiver, the current one marked."""
+    from companion.accounts.context import caring_for
+    from companion.accounts.queries import patient_for_user
+
+    if not current_user.is_authenticated or current_user.is_staff:
+        return []
+    patient = caring_for() if current_user.role == "caregiver" else patient_for_user(current_user)
+    endpoint = request.endpoint or ""
+    tabs = []
+    for target, label, icon in TABS:
+        if target == "pump.card" and patient is not None and patient.therapy_stage == "before_trial":
+            target, label, icon = "consent.learn", _l("Learn"), "learn"
+        if target not in current_app.view_functions:
+            continue
+        current = endpoint == target or (target == "home.more" and endpoint.startswith(MORE_ENDPOINTS))
+        tabs.append({"endpoint": target, "label": label, "icon": icon, "current": current})
+    return tabs
+
+
 def clinic_context() -> dict:
     """The signed-in user's clinic (numbers for the emergency guidance), else safe defaults."""
     clinic = current_user.clinic if current_user.is_authenticated else None
@@ -36,6 +64,7 @@ def clinic_context() -> dict:
         "clinic_phone": clinic.phone if clinic else "",
         "out_of_hours_phone": clinic.out_of_hours_phone if clinic else "",
         "nav_items": nav_items,
+        "tab_items": tab_items,
         "asset": asset,
     }
 

@@ -5,7 +5,11 @@ var CACHE = "companion-shell-v1";
 var CARD_CACHE = "companion-card";  // opt-in only; app.js deletes every cache on sign-out
 var CARD_URL = "/pump/card/offline";
 var SHELL = ["/offline", "/static/css/app.css", "/static/js/app.js", "/static/vendor/htmx.min.js",
+             "/static/js/diary.js", "/static/js/outbox.js", "/static/vendor/idb-keyval.js",
              "/icons/icon-192.png", "/manifest.webmanifest"];
+// The check-in and wound-check forms with no patient data in them (issue 16), kept after sign-in so that
+// Check-in opens offline and keeps the entry in the outbox. Page path -> the shell that stands in for it.
+var FORM_SHELLS = { "/checkin": "/checkin/offline-form", "/wound": "/wound/offline-form" };
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
@@ -33,6 +37,7 @@ self.addEventListener("fetch", function (event) {
     // Pages hold patient data: always from the network, never stored; offline shows guidance.
     event.respondWith(fetch(request).catch(function () {
       // Pump pages fall back to the saved card if the person kept one; everything else to /offline.
+      if (FORM_SHELLS[url.pathname]) return formShell(url.pathname);
       if (url.pathname.indexOf("/pump") === 0) {
         return caches.open(CARD_CACHE).then(function (cache) {
           return cache.match(CARD_URL, { ignoreVary: true, ignoreSearch: true });
@@ -56,6 +61,26 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+function formShell(pathname) {
+  // The kept form if there is one (signed in before), else the offline guidance.
+  return caches.open(CACHE).then(function (cache) {
+    return cache.match(FORM_SHELLS[pathname], { ignoreVary: true, ignoreSearch: true });
+  }).then(function (hit) { return hit || caches.match("/offline"); });
+}
+
+function refreshFormShells() {
+  // Only a signed-in patient or caregiver gets a shell (others get a redirect or 403, which is not kept).
+  return caches.open(CACHE).then(function (cache) {
+    return Promise.all(Object.keys(FORM_SHELLS).map(function (page) {
+      var shell = FORM_SHELLS[page];
+      return fetch(shell, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+        if (response.ok && !response.redirected) return cache.put(shell, response);
+        return cache.delete(shell);
+      }).catch(function () {});
+    }));
+  });
+}
+
 function saveCard(event) {
   var port = event.ports && event.ports[0];
   var reply = function (ok) { if (port) port.postMessage({ type: "save-card", ok: ok }); };
@@ -69,9 +94,9 @@ function saveCard(event) {
 self.addEventListener("message", function (event) {
   if (event.data && event.data.type === "save-card") { saveCard(event); return; }
   if (event.data && event.data.type === "refresh-offline") {
-    event.waitUntil(fetch("/offline", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+    event.waitUntil(Promise.all([fetch("/offline", { credentials: "same-origin", cache: "no-store" }).then(function (response) {
       if (response.ok) return caches.open(CACHE).then(function (cache) { return cache.put("/offline", response); });
-    }).catch(function () {}));
+    }).catch(function () {}), refreshFormShells()]));
   }
 });
 

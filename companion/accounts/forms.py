@@ -57,6 +57,8 @@ class EnrolForm(NewPasswordMixin, FlaskForm):
 class CaregiverJoinForm(EnrolForm):
     """A caregiver sets up an account with the patient's invite code."""
 
+    code = StringField(_l("Invite code from the person you care for"),
+                       validators=[DataRequired(_l("Please enter the code.")), Length(max=20)])
     display_name = StringField(_l("Your name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=100)])
 
 

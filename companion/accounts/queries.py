@@ -23,6 +23,22 @@ def caregiver_patient_ids(user: User) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
+def caregiver_patients(user: User) -> list[Patient]:
+    """The patients this caregiver may act for, by first name (the chooser's list)."""
+    ids = caregiver_patient_ids(user)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Patient).where(Patient.id.in_(ids))
+                                   .order_by(Patient.given_name, Patient.family_name, Patient.id)))
+
+
+def ended_caregiver_link(user: User) -> CaregiverLink | None:
+    """This caregiver's most recently ended link (the patient revoked it), or None."""
+    return db.session.scalar(select(CaregiverLink).where(
+        CaregiverLink.caregiver_id == user.id, CaregiverLink.accepted_at.is_not(None),
+        CaregiverLink.revoked_at.is_not(None)).order_by(CaregiverLink.revoked_at.desc(), CaregiverLink.id.desc()))
+
+
 def caregiver_links(patient: Patient) -> list[CaregiverLink]:
     """A patient's caregiver links, newest first."""
     stmt = select(CaregiverLink).where(CaregiverLink.patient_id == patient.id).order_by(CaregiverLink.id.desc())

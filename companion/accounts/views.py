@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from companion.accounts import queries, services, sessions
+from companion.accounts.context import caring_for as helping_now
 from companion.accounts.context import current_patient
 from companion.accounts.forms import (CaregiverJoinForm, EnrolForm, InviteCodeForm, LoginForm,
                                       PasswordChangeForm, PhoneForm, TwoFactorForm)
@@ -15,6 +16,12 @@ from companion.audit.services import client_ip
 from companion.web import public, render_page, roles_required, STAFF
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.app_context_processor
+def caregiver_banner() -> dict:
+    """`helping_now()`: the patient a caregiver acts for, named on every page (None for everyone else)."""
+    return {"helping_now": helping_now}
 
 
 def _finish(user: User):
@@ -185,6 +192,20 @@ def accept_invite():
         except services.AccountError as error:
             flash(str(error), "error")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/caring-for", methods=["GET", "POST"])
+@roles_required("caregiver")
+def caring_for():
+    """A caregiver with several patients chooses whom they are helping now (every page then names them)."""
+    people = queries.caregiver_patients(current_user)
+    chosen = request.form.get("patient_id", type=int)
+    if request.method == "POST" and chosen in {p.id for p in people}:
+        session["acting_for"] = chosen
+        return redirect(sessions.safe_next(request.form.get("next")) or url_for("home.index"))
+    # Someone not linked (or nothing) chosen: the same list again, never another patient's page.
+    return render_template("accounts/caring_for.html", people=people, next=request.values.get("next", "")), \
+        422 if request.method == "POST" else 200
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])

@@ -130,6 +130,15 @@ def home_tasks(patient: Patient, now: datetime) -> list[HomeTask]:
     return [HomeTask(t.kind, t.label, url_for(TASK_ENDPOINTS[t.kind]), t.due_at) for t in due_tasks(patient, now)]
 
 
+def photos_by_site(patient: Patient, site: str, limit: int = 12) -> list[tuple[WoundPhoto, DiaryEntry]]:
+    """The patient's latest photos of one incision with their checks, oldest first (to compare over days)."""
+    rows = db.session.execute(
+        select(WoundPhoto, DiaryEntry).join(DiaryEntry, DiaryEntry.id == WoundPhoto.entry_id)
+        .where(WoundPhoto.patient_id == patient.id, WoundPhoto.site == site)
+        .order_by(DiaryEntry.recorded_at.desc(), WoundPhoto.id.desc()).limit(limit)).all()
+    return [(photo, entry) for photo, entry in reversed(rows)]
+
+
 def photo_for(user, photo_id: int) -> WoundPhoto | None:
     """A wound photo if this user may see it: the patient, a linked caregiver, or clinic staff."""
     photo = db.session.get(WoundPhoto, photo_id)

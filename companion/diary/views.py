@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
@@ -71,12 +73,27 @@ def form_context(kind: str, patient, values: MultiDict, errors: dict | None = No
     }
 
 
+def shell_context(kind: str) -> dict:
+    """The form with no patient data (no name, answers or photos) that the service worker keeps for offline use."""
+    questionnaire, endpoint = FORMS[kind]
+    reporter = reported_by()
+    return {"kind": kind, "questionnaire": questionnaire, "action": url_for(endpoint), "patient": None,
+            "items": questionnaire.for_reporter(reporter), "reporter": reporter, "values": MultiDict(), "errors": {},
+            "emergency": None, "client_entry_id": "", "weekly_due": False, "previous": None, "sites": (),
+            "emergency_rules": client_emergency_rules(routing.clinic_thresholds(current_user.clinic_id)),
+            "fields": field_map(questionnaire), "form": EntryForm(formdata=None), "offline_shell": True}
+
+
 def _show_form(kind: str):
     """The empty questionnaire, with yesterday's units offered (never yesterday's symptoms)."""
     patient = current_patient()
     previous = queries.last_entry(patient, kind)
     values = MultiDict(rules.summary_for_yesterday(previous.answers if previous else None))
-    return render_page(f"diary/{kind}.html", "diary/_entry_form.html", **form_context(kind, patient, values))
+    focus = ""
+    if kind == "checkin" and request.args.get("pump_alarm") == "1":  # "My pump is beeping": the alarm question, open
+        values["anything_new"], focus = "yes", "pump_alarm"
+    return render_page(f"diary/{kind}.html", "diary/_entry_form.html", focus=focus,
+                       **form_context(kind, patient, values))
 
 
 def _device_time(raw: str | None) -> datetime | None:
@@ -134,6 +151,20 @@ def post_refill():
     return _submit("post_refill") if request.method == "POST" else _show_form("post_refill")
 
 
+@bp.route("/checkin/offline-form")
+@roles_required(*PATIENT_SIDE)
+def checkin_shell():
+    """The check-in form's offline shell: no patient data; every entry goes through the phone's outbox."""
+    return render_template("diary/checkin.html", **shell_context("checkin"))
+
+
+@bp.route("/wound/offline-form")
+@roles_required(*PATIENT_SIDE)
+def wound_shell():
+    """The wound check's offline shell, without photos (they need signal to be any use to the nurse)."""
+    return render_template("diary/wound.html", **shell_context("wound"))
+
+
 @bp.route("/diary")
 @roles_required(*PATIENT_SIDE)
 def history():
@@ -142,6 +173,16 @@ def history():
     days = 90 if request.args.get("days") == "90" else 30
     return render_page("diary/history.html", "diary/_trends.html", patient=patient, entries=queries.entries_for(
         patient, limit=60), trends=queries.trends_for(patient, days, utcnow()), days=days)
+
+
+@bp.route("/diary/photos")
+@roles_required(*PATIENT_SIDE)
+def compare_photos():
+    """One incision's photos over the days, side by side at one size with their dates (inside the app)."""
+    patient = current_patient()
+    site = request.args.get("site") if request.args.get("site") in {s.code for s in SITES} else SITES[0].code
+    return render_template("diary/photos.html", patient=patient, site=site, sites=SITES,
+                           photos=queries.photos_by_site(patient, site))
 
 
 @bp.route("/diary/photos/<int:photo_id>")
@@ -211,6 +252,16 @@ def entry_json(entry: DiaryEntry) -> dict:
             "case_id": entry.case_id}
 
 
+def assessment_json(patient, done) -> dict:
+    """The server's assessment for the outbox to show: the tier, when it arrived, and the outcome screen's HTML."""
+    tier = done.assessment.tier if done.assessment else "none"
+    card = pump_queries.pump_card(patient) if tier == "emergency" else None
+    outcome = render_template("diary/_sync_outcome.html", assessment=done.assessment, pump_card=card) \
+        if tier in ("urgent", "emergency") else ""
+    sent = done.entry.received_at.astimezone(ZoneInfo(patient.clinic.timezone or "UTC")).strftime("%H:%M")
+    return {"tier": tier, "sent_text": _("Sent at %(time)s.", time=sent), "outcome_html": outcome}
+
+
 @bp.route("/api/diary/entries", methods=["POST"])
 @roles_required(*PATIENT_SIDE)
 def api_record():
@@ -224,6 +275,7 @@ def api_record():
     try:
         done = services.record_entry(
             patient, kind, payload["answers"], reporter_user=current_user, photos=uploads,
+            weekly_optional=payload.get("shell") is True,  # made on the offline form, which has no weekly questions
             client_entry_id=request.headers.get("Idempotency-Key") or payload.get("client_entry_id"),
             recorded_at=_device_time(payload.get("recorded_at") if isinstance(payload.get("recorded_at"), str) else None))
     except ValueError:
@@ -232,7 +284,7 @@ def api_record():
         return jsonify(error="conflict"), 409
     if not done.ok:
         return jsonify(errors=done.errors, emergency=done.emergency is not None, urgent=done.urgent is not None), 422
-    return jsonify(entry_json(done.entry)), 200 if done.replay else 201
+    return jsonify(entry_json(done.entry) | assessment_json(patient, done)), 200 if done.replay else 201
 
 
 @bp.route("/api/csrf")

@@ -76,6 +76,12 @@ def patient_cases(patient_id: int, limit: int = 20) -> list[Case]:
                                    .order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit)))
 
 
+def open_patient_cases(patient_id: int) -> list[Case]:
+    """The patient's cases not yet resolved (home shows them until the care team closes them), newest first."""
+    return list(db.session.scalars(select(Case).where(Case.patient_id == patient_id, Case.status != "resolved")
+                                   .order_by(Case.opened_at.desc(), Case.id.desc())))
+
+
 def _review_query(clinic_id: int, patient_id: int | None):
     query = select(ReviewItem).where(ReviewItem.clinic_id == clinic_id, ReviewItem.cleared_at.is_(None))
     return query if patient_id is None else query.where(ReviewItem.patient_id == patient_id)

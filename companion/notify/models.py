@@ -31,7 +31,8 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None]
     outcome: Mapped[str] = mapped_column(String(20), default="")  # sent, or skipped (no address, no SMTP)
     read_at: Mapped[datetime | None]
-    # What a staff email or push may say beyond "a case": {"tier", "round", "path"}; never a name or health detail.
+    # In-app rows: the facts the message shows behind sign-in (templates/notify/_message.html). Email and push
+    # rows keep only a staff case's {"tier", "round", "path"}; never a name or health detail.
     detail: Mapped[dict | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship()

@@ -7,10 +7,27 @@ from companion.clock import utcnow
 from companion.extensions import db
 from companion.notify.models import CHANNELS, Notification, PushSubscription
 
+STAFF_SAFE = frozenset({"tier", "round", "path"})  # what a staff email or push may say about a case
+
+
+def _detail_for(channel: str, detail: dict | None) -> dict | None:
+    """All of `detail` on the in-app row; on email and push rows only the staff-safe keys (or nothing)."""
+    if not detail:
+        return None
+    if channel == "in_app":
+        return dict(detail)
+    safe = {key: value for key, value in detail.items() if key in STAFF_SAFE}
+    return safe or None
+
 
 def enqueue(*, user_id: int, kind: str, dedupe_key: str, channels: tuple[str, ...] = CHANNELS,
             patient_id: int | None = None, due_at: datetime | None = None, detail: dict | None = None) -> list[int]:
-    """Add one outbox row per channel in the caller's transaction; an existing (key, channel) is kept, not doubled."""
+    """Add one outbox row per channel in the caller's transaction; an existing (key, channel) is kept, not doubled.
+
+    `detail` holds what the in-app message says (see templates/notify/_message.html); only the in-app row keeps
+    it all; push and email rows keep only STAFF_SAFE keys (a staff case's tier, round and link), never health
+    details or names.
+    """
     unknown = set(channels) - set(CHANNELS)
     if unknown:
         raise ValueError(f"unknown channel(s): {', '.join(sorted(unknown))}")
@@ -22,7 +39,8 @@ def enqueue(*, user_id: int, kind: str, dedupe_key: str, channels: tuple[str, ..
         row = existing.get(channel)
         if row is None:
             row = Notification(user_id=user_id, patient_id=patient_id, kind=kind, channel=channel,
-                               dedupe_key=dedupe_key, created_at=now, due_at=due_at or now, detail=detail)
+                               dedupe_key=dedupe_key, created_at=now, due_at=due_at or now,
+                               detail=_detail_for(channel, detail))
             db.session.add(row)
         rows.append(row)
     db.session.flush()

@@ -1,5 +1,8 @@
 """HTTP for notifications: the in-app list, marking read, and the web push subscription screen."""
-from flask import Blueprint, abort, request
+from datetime import date
+
+from flask import Blueprint, abort, redirect, request
+from flask_babel import format_date
 from flask_login import current_user
 
 from companion.notify import channels, queries, services
@@ -7,6 +10,24 @@ from companion.web import PATIENT_SIDE, STAFF, render_page, roles_required
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
 EVERYONE = PATIENT_SIDE + STAFF
+
+
+@bp.app_context_processor
+def message_helpers() -> dict:
+    """`unread_messages()`: the badge count on the Messages tab and on home (0 when signed out)."""
+    def unread_messages() -> int:
+        return queries.unread_count(current_user.id) if current_user.is_authenticated else 0
+    return {"unread_messages": unread_messages}
+
+
+@bp.app_template_filter("long_day")
+def long_day(value) -> str:
+    """A date as people say it ('Friday 1 January'), from a date or an ISO date string; '' if unreadable."""
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return ""
+    return format_date(day, "EEEE d MMMM")
 
 
 def link_for(notification) -> str:
@@ -26,8 +47,8 @@ def link_for(notification) -> str:
 
 
 def _list_page(status: int = 200):
-    """The unread in-app list."""
-    items = [(n, link_for(n)) for n in services.in_app_for(current_user)]
+    """The in-app messages: unread first, then the latest read ones."""
+    items = [(n, link_for(n)) for n in queries.recent_in_app(current_user.id)]
     return render_page("notify/index.html", "notify/_list.html", status=status, items=items,
                        text=channels.wording(current_user)[1])
 
@@ -42,10 +63,12 @@ def index():
 @bp.route("/<int:notification_id>/read", methods=["POST"])
 @roles_required(*EVERYONE)
 def read(notification_id: int):
-    """Mark one of my notifications read (someone else's id is simply not found)."""
-    if not services.mark_read(current_user, notification_id):
+    """Open one of my messages: mark it read, then go where it leads (htmx: the list again); others' are 404."""
+    found = queries.own_in_app(current_user.id, notification_id)
+    if found is None:
         abort(404)
-    return _list_page()
+    services.mark_read(current_user, notification_id)
+    return _list_page() if request.headers.get("HX-Request") else redirect(link_for(found), 303)
 
 
 @bp.route("/settings")

@@ -52,7 +52,8 @@ def due_reminders(clinic: Clinic, now: datetime) -> list[dict]:
                 continue
             for user_id, kind in reminder_recipients(appointment.patient):
                 out.append({"user_id": user_id, "patient_id": appointment.patient_id, "due_at": at,
-                            "dedupe_key": reminder_key(appointment.patient_id, kind, on, offset, "all")})
+                            "dedupe_key": reminder_key(appointment.patient_id, kind, on, offset, "all"),
+                            "detail": {"on": on.isoformat()}})
     return out
 
 

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from companion.accounts.models import Patient, User
 from companion.extensions import db
 from companion.notify.services import enqueue, withdraw
+from companion.pump import queries
 from companion.pump.models import Appointment, ProcedureNotice, RefillRecord
 
 
@@ -13,7 +14,8 @@ def tell_patient_to_call(patient: Patient, appointment: Appointment) -> None:
         return
     key = f"{patient.id}:refill-late:{appointment.id}:{appointment.starts_at.date().isoformat()}"
     enqueue(user_id=patient.user_id, kind="refill_appointment_late", dedupe_key=key,
-            channels=("in_app", "email", "push"), patient_id=patient.id)
+            channels=("in_app", "email", "push"), patient_id=patient.id,
+            detail={"on": queries.local_date(patient.clinic, appointment.starts_at).isoformat()})
 
 
 def clinicians(clinic_id: int) -> list[User]:

@@ -163,12 +163,17 @@
     window.scrollTo(0, 0);
   }
 
+  function resetSavedNote(note) {
+    // The outbox may have turned the note into "Sent at 14:02" (outbox.js): a new entry waits again.
+    if (note.dataset.waitingText) { note.textContent = note.dataset.waitingText; note.removeAttribute("data-sent"); }
+  }
+
   /* ---- offline: keep the entry on the phone, then start a fresh form ---- */
   function keepOffline(form) {
     var data = answersOf(form);
     var record = { client_entry_id: form.elements.client_entry_id.value, kind: form.dataset.kind,
-                   patient_id: parseInt(form.dataset.patient, 10), recorded_at: new Date().toISOString(),
-                   answers: data.answers, photos: data.photos };
+                   patient_id: parseInt(form.dataset.patient, 10) || null, recorded_at: new Date().toISOString(),
+                   answers: data.answers, photos: data.photos, shell: form.hasAttribute("data-shell") };
     var tier = tierOf(observations(data.answers, readJSON("diary-fields")), readJSON("emergency-rules") || []);
     var emergency = tier === "emergency";
     if (emergency) showEmergency(); else if (tier === "urgent") showUrgent();
@@ -178,11 +183,37 @@
       form.elements.client_entry_id.value = uuid();
       applyEnableWhen(form);
       var note = document.getElementById("offline-saved");
-      if (note) { note.hidden = false; if (!tier) { note.focus(); window.scrollTo(0, 0); } }
+      if (note) { resetSavedNote(note); note.hidden = false; if (!tier) { note.focus(); window.scrollTo(0, 0); } }
     }).catch(function () {
       if (window.companionToast) window.companionToast("Could not save on this phone. Please try again.");
     });
   }
+
+  function wireShell(form) {
+    // The offline form is a kept copy: give each visit its own entry id, and send every entry through the
+    // outbox (its sign-in token is old, and the outbox fetches a fresh one and shows the result when sent).
+    if (!form.hasAttribute("data-shell")) return false;
+    form.elements.client_entry_id.value = uuid();
+    form.addEventListener("submit", function (event) { event.preventDefault(); keepOffline(form).then(flushSoon); });
+    return true;
+  }
+
+  function focusShortcut(form) {
+    // "My pump is beeping" (/checkin?pump_alarm=1): the alarm question shown and focused. The server marks it;
+    // the offline shell cannot, so the page's own address says so.
+    var target = form.querySelector(".dq[data-focus]");
+    if (!target && form.dataset.kind === "checkin" && /[?&]pump_alarm=1(&|$)/.test(location.search)) {
+      var yes = form.querySelector("input[name='anything_new'][value='yes']");
+      if (yes) { yes.checked = true; applyEnableWhen(form); }
+      target = form.querySelector(".dq[data-link='pump_alarm']");
+    }
+    if (!target || target.hidden) return;
+    var input = target.querySelector("input, textarea");
+    target.scrollIntoView({ block: "start" });
+    if (input) input.focus({ preventScroll: true });
+  }
+
+  function flushSoon() { if (window.companionOutbox && navigator.onLine !== false) window.companionOutbox.flush(); }
 
   function wire(form) {
     if (form.dataset.wired) return;
@@ -190,6 +221,8 @@
     applyEnableWhen(form);
     form.addEventListener("change", function () { applyEnableWhen(form); });
     form.addEventListener("submit", function () { form.elements.recorded_at.value = new Date().toISOString(); }, true);
+    wireShell(form);
+    focusShortcut(form);
     form.addEventListener("htmx:beforeRequest", function (event) {
       var note = document.getElementById("offline-saved"), urgent = document.getElementById("urgent-offline");
       if (note) note.hidden = true;

@@ -20,6 +20,12 @@
 
   function say(box, text) { var s = box.querySelector("[data-push-status]"); if (s) s.textContent = text; }
 
+  function showOff(box, on) {
+    // "Turn off" only while alerts are on (issue 16: it used to be offered when they were already off).
+    var off = box.querySelector("[data-push-off]");
+    if (off) off.hidden = !on;
+  }
+
   document.addEventListener("click", function (event) {
     var box = event.target.closest("[data-push-settings]");
     if (!box) return;
@@ -34,10 +40,11 @@
         return post(box.dataset.subscribeUrl, sub.toJSON());
       }).then(function (response) {
         say(box, response.ok ? "Alerts are on for this device." : "Alerts could not be turned on. Please try again.");
+        showOff(box, response.ok);
       }).catch(function () { say(box, "Alerts are off. Allow notifications in the browser settings to turn them on."); });
     } else if (event.target.closest("[data-push-off]")) {
       var done = function (endpoint) {
-        return post(box.dataset.unsubscribeUrl, { endpoint: endpoint }).then(function () { say(box, "Alerts are off."); });
+        return post(box.dataset.unsubscribeUrl, { endpoint: endpoint }).then(function () { say(box, "Alerts are off."); showOff(box, false); });
       };
       if (!("serviceWorker" in navigator)) { say(box, "Alerts are off."); return; }
       navigator.serviceWorker.ready.then(function (reg) { return reg.pushManager.getSubscription(); })

@@ -17,12 +17,57 @@
 
   function plural(n, one, many) { return n === 1 ? one : many.replace("%n", n); }
 
+  /* ---- what the server said about an entry sent from the outbox (issue 16) ---- */
+  var lastSent = "";
+
+  function showOutcome(html) {
+    // The server's own outcome screen (urgent: call your clinic; emergency: call emergency services),
+    // shown at the top of whatever page is open, however long ago the entry was made.
+    var main = document.getElementById("main");
+    if (!main || !html) return;
+    var box = document.getElementById("sync-outcome");
+    if (!box) { box = document.createElement("div"); box.id = "sync-outcome"; main.insertBefore(box, main.firstChild); }
+    box.innerHTML = html;
+    addClose(box);
+    var local = document.getElementById("emergency-screen");  // the phone's own screen: the server's replaces it
+    if (local) local.hidden = true;
+    if (window.htmx) window.htmx.process(box);
+    var heading = box.querySelector("h1, h2");
+    if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+  }
+
+  function addClose(box) {
+    // A way back to the page; inside the full-screen emergency screen so it can be seen and reached.
+    var wrapper = box.querySelector("[data-close-label]");
+    var place = box.querySelector(".emergency-screen .narrow") || box.querySelector("section") || box;
+    if (!wrapper) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-secondary btn-block";
+    button.setAttribute("data-close-sync-outcome", "");
+    button.textContent = wrapper.getAttribute("data-close-label");
+    button.addEventListener("click", function () { box.remove(); });
+    place.appendChild(button);
+  }
+
+  function showSyncResult(text) {
+    var body = {};
+    try { body = JSON.parse(text || "{}"); } catch (e) { body = {}; }
+    if (body.sent_text) lastSent = body.sent_text;
+    var note = document.getElementById("offline-saved");
+    if (note && body.sent_text) { note.dataset.waitingText = note.dataset.waitingText || note.textContent; note.textContent = body.sent_text; note.setAttribute("data-sent", "1"); }
+    if (body.tier === "urgent" || body.tier === "emergency") showOutcome(body.outcome_html);
+  }
+
   function render() {
     return all().then(function (records) {
       var waiting = records.filter(function (r) { return !r.rejected; }).length;
       var rejected = records.length - waiting;
       document.querySelectorAll(".outbox-status").forEach(function (el) {
         el.textContent = "";
+        var note = document.getElementById("offline-saved");
+        var noteSays = note && !note.hidden && note.hasAttribute("data-sent");  // one "Sent at" is enough
+        if (!records.length && lastSent && !noteSays) { el.textContent = lastSent; el.hidden = false; return; }
         if (!records.length) { el.hidden = true; return; }
         var text = [];
         if (waiting) text.push(plural(waiting, "1 entry waiting to send.", "%n entries waiting to send."));
@@ -77,6 +122,7 @@
   function send(record, token) {
     var payload = { kind: record.kind, answers: record.answers, recorded_at: record.recorded_at,
                     client_entry_id: record.client_entry_id, patient_id: record.patient_id };
+    if (record.shell) payload.shell = true;  // made on the offline form (no weekly questions there)
     var headers = { "Idempotency-Key": record.client_entry_id, "X-CSRFToken": token, Accept: "application/json" };
     var body;
     var photos = record.photos || {};
@@ -90,7 +136,7 @@
     }
     // Read the whole answer so the connection is released, then judge it by its status.
     return fetch("/api/diary/entries", { method: "POST", credentials: "same-origin", headers: headers, body: body })
-      .then(function (response) { return response.text().then(function () { return response; }); });
+      .then(function (response) { return response.text().then(function (text) { response.bodyText = text; return response; }); });
   }
 
   function flushAll() {
@@ -105,7 +151,9 @@
           chain = chain.then(function (goOn) {
             if (!goOn) return false;
             return send(record, token).then(function (response) {
-              if (response.status === 200 || response.status === 201) return kv.del(record.client_entry_id, store).then(function () { return true; });
+              if (response.status === 200 || response.status === 201) {
+                return kv.del(record.client_entry_id, store).then(function () { showSyncResult(response.bodyText); return true; });
+              }
               if (response.status === 401) { signedOut = true; return false; }
               if (response.status === 503) { retryLater(response); return false; }
               if (response.status === 422 || response.status === 409) {

@@ -93,7 +93,8 @@ def test_caregiver_invite_link_and_revoke(app, world):
     link = caregiver_links(world.patient_b)[0]
     assert link.caregiver_id == hal.id
     patient_client.post(f"/account/caregivers/{link.id}/revoke", headers=HX)
-    assert helper.get("/").status_code == 404  # no patient to act for any more
+    ended = helper.get("/")  # no patient to act for any more: a clear page, not "not found"
+    assert ended.status_code == 403 and "diary has ended" in ended.get_data(as_text=True)
 
 
 def test_patient_cannot_revoke_another_patients_caregiver(client, world):

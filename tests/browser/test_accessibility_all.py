@@ -135,6 +135,11 @@ def test_check_in_states_have_no_violations(live_server, context):
             check(page, "check-in: emergency screen (offline)", problems)
             shot(page, f"a11y-emergency-screen-{context.size}")
             context.set_offline(False)
+            page.evaluate("() => window.dispatchEvent(new Event('online'))")
+            synced = page.locator("#sync-outcome [data-outcome='emergency']")  # the server's answer once sent
+            expect(synced).to_be_visible()
+            check(page, "check-in: emergency outcome after the sync", problems)
+            page.locator("[data-close-sync-outcome]").click()
         else:
             page.wait_for_selector("[data-entry-saved]")
             check(page, "check-in: emergency outcome", problems)

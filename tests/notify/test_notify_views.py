@@ -30,9 +30,11 @@ def test_in_app_list_links_without_details_and_read_is_per_person(app, client, w
     db.session.commit()
     login(client, world.nurse1)
     page = client.get("/notifications").get_data(as_text=True)
-    assert 'href="/care/cases/5"' in page and "Open Companion to see it." in page
+    assert f'action="/notifications/{mine}/read"' in page and "Open Companion to see it." in page
     assert client.post(f"/notifications/{theirs}/read", headers=HX).status_code == 404
     assert client.post(f"/notifications/{mine}/read", headers=HX).status_code == 200
+    opened = client.post(f"/notifications/{mine}/read")  # opening (a plain POST) goes where the message leads
+    assert opened.status_code == 303 and opened.headers["Location"] == "/care/cases/5"
     assert services.in_app_for(world.nurse1) == [] and len(services.in_app_for(world.nurse2)) == 1
 
 

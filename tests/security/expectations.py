@@ -26,8 +26,10 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "accounts.two_factor": (ANYONE, "anyone"),
     "accounts.enrol": (ANYONE, "anyone"),
     "accounts.caregiver_join": (ANYONE, "anyone"),
+    "accounts.caring_for": (("caregiver",), "self"),  # choose among one's own linked patients
     "home.index": (ANYONE, "anyone"),
     "home.help_now": (ANYONE, "anyone"),
+    "home.more": (PATIENT_SIDE, "self"),
     "pwa.manifest": (ANYONE, "anyone"),
     "pwa.icon": (ANYONE, "anyone"),
     "pwa.service_worker": (ANYONE, "anyone"),
@@ -49,8 +51,11 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "diary.wound": (PATIENT_SIDE, "patient"),
     "diary.post_refill": (PATIENT_SIDE, "patient"),
     "diary.history": (PATIENT_SIDE, "patient"),
+    "diary.checkin_shell": (PATIENT_SIDE, "self"),  # the offline form: no patient data at all
+    "diary.wound_shell": (PATIENT_SIDE, "self"),
     "diary.settings": (("patient",), "patient"),
     "diary.photo": (PATIENT_SIDE + STAFF, "a_data"),
+    "diary.compare_photos": (PATIENT_SIDE, "patient"),
     "diary.api_record": (PATIENT_SIDE, "patient"),
     "diary.api_csrf": (PATIENT_SIDE, "self"),
     "diary.staff_diary": (STAFF, "a_data"),

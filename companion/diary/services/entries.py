@@ -60,10 +60,12 @@ def reporter_of(user: User) -> str:
     return "caregiver" if user.role == "caregiver" else "patient"
 
 
-def normalise(patient: Patient, kind: str, form_data: Mapping, reporter: str, now: datetime) -> rules.Normalised:
-    """Run the pure normaliser for the kind of entry."""
+def normalise(patient: Patient, kind: str, form_data: Mapping, reporter: str, now: datetime,
+              weekly_optional: bool = False) -> rules.Normalised:
+    """Run the pure normaliser for the kind of entry (the offline shell never shows the weekly questions)."""
     if kind == "checkin":
-        return rules.normalise_checkin(form_data, reporter=reporter, weekly_due=queries.weekly_due(patient, now))
+        weekly = not weekly_optional and queries.weekly_due(patient, now)
+        return rules.normalise_checkin(form_data, reporter=reporter, weekly_due=weekly)
     if kind == "wound":
         return rules.normalise_wound(form_data, reporter=reporter)
     if kind == "post_refill":
@@ -132,7 +134,7 @@ def escalation_for(entry: DiaryEntry):
 
 def record_entry(patient: Patient, kind: str, form_data: Mapping, *, reporter_user: User, client_entry_id: str,
                  recorded_at: datetime | None, now: datetime | None = None,
-                 photos: Mapping[str, bytes] | None = None) -> Recorded:
+                 photos: Mapping[str, bytes] | None = None, weekly_optional: bool = False) -> Recorded:
     """Store one entry with its assessment in one transaction; a replayed UUID returns the stored entry."""
     now = now or utcnow()
     client_entry_id = clean_client_id(client_entry_id)
@@ -140,7 +142,7 @@ def record_entry(patient: Patient, kind: str, form_data: Mapping, *, reporter_us
     if replay:
         return replay
     reporter = reporter_of(reporter_user)
-    result = normalise(patient, kind, form_data, reporter, now)
+    result = normalise(patient, kind, form_data, reporter, now, weekly_optional)
     errors = dict(result.errors)
     prepared = _prepared_photos(photos or {}, errors) if kind == "wound" else {}
     if errors:

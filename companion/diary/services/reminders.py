@@ -48,7 +48,7 @@ def send_checkin_reminders(now: datetime | None = None) -> int:
             continue
         notify.enqueue(user_id=patient.user_id, kind="checkin_reminder",
                        dedupe_key=f"checkin:{patient.id}:{local.date().isoformat()}", channels=("in_app", "push"),
-                       patient_id=patient.id)
+                       patient_id=patient.id, detail={"on": local.date().isoformat()})
         queued += 1
     db.session.commit()
     return queued

@@ -127,21 +127,23 @@ def _add_review_item(patient, result, source_type, source_id, reporter, now) -> 
     return item
 
 
-def _tell_patient(case: Case, what: str) -> list[int]:
-    """Queue a content-free 'new message' notification to the patient about their case."""
+def _tell_patient(case: Case, what: str, user=None, message: str = "", key: str = "") -> list[int]:
+    """Tell the patient about their case: in the app who and what (and any message to them); push stays neutral."""
     if case.patient.user_id is None:
         return []
+    detail = {"by": getattr(user, "display_name", "") or "", "message": (message or "").strip()}
     return notify.enqueue(user_id=case.patient.user_id, kind=f"case_{what}", channels=PATIENT_CHANNELS,
-                          patient_id=case.patient_id, dedupe_key=f"case:{case.id}:patient:{what}")
+                          patient_id=case.patient_id, dedupe_key=f"case:{case.id}:patient:{key or what}", detail=detail)
 
 
-def _message_patient(case: Case, message: str, event: CaseEvent) -> list[int]:
-    """Keep an optional message to the patient on the case (their page shows it) and tell them it is there."""
+def _message_patient(case: Case, message: str, user, event: CaseEvent, told: bool) -> list[int]:
+    """Keep an optional message to the patient on the case (their page shows it); unless the 'seen' or 'resolved'
+    message just carried it, tell them it is there. Never the internal note."""
     if not message:
         return []
     case.patient_message = message
     db.session.flush()
-    return _tell_patient(case, f"message:{event.id}")
+    return [] if told else _tell_patient(case, "message", user, message, key=f"message:{event.id}")
 
 
 def acknowledge(case: Case, user, kind: str = "on_it", note: str = "", message: str = "",
@@ -170,9 +172,9 @@ def _acknowledge(case: Case, user, now: datetime, kind: str = "on_it", note: str
     if case.status == "open":  # the first acknowledgement, of either kind, stops the rounds
         case.status, case.acknowledged_at, case.acknowledged_by_id = "acknowledged", now, user.id
         case.next_round_at = None
-        ids = _tell_patient(case, "seen")
+        ids = _tell_patient(case, "seen", user, message)
     event = _event(case, "acknowledged", user, now, note=note, patient_message=message, ack_kind=kind)
-    ids += _message_patient(case, message, event)
+    ids += _message_patient(case, message, user, event, told=bool(ids))
     _mark_case_read(case, user, now)
     audit.record("case_acknowledged", patient_id=case.patient_id, object_type="case", object_id=case.id, user=user,
                  clinic_id=case.clinic_id, ack_kind=kind, messaged_patient=bool(message))
@@ -193,7 +195,8 @@ def resolve(case: Case, user, resolution: str, note: str = "", now: datetime | N
     case.resolution, case.resolution_note, case.next_round_at = resolution, note.strip(), None
     event = _event(case, "resolved", user, now, note=case.resolution_note, patient_message=message.strip(),
                    resolution=resolution)
-    ids += _tell_patient(case, "resolved") + _message_patient(case, message.strip(), event)
+    told = _tell_patient(case, "resolved", user, message.strip())  # the patient message, never the internal note
+    ids += told + _message_patient(case, message.strip(), user, event, told=bool(told))
     audit.record("case_resolved", patient_id=case.patient_id, object_type="case", object_id=case.id, user=user,
                  clinic_id=case.clinic_id, resolution=resolution, messaged_patient=bool(message.strip()))
     db.session.commit()
