@@ -2,7 +2,7 @@
 from functools import wraps
 from typing import Callable, Iterable
 
-from flask import abort, make_response, render_template, request
+from flask import abort, current_app, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from companion.extensions import htmx
@@ -81,3 +81,9 @@ def found_or_404(found, object_type: str, object_id):
         abort(404)
     return found
 
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full link for QR codes, set-up pages and emails: COMPANION_BASE_URL plus the path, never built from the
+    request's Host header (which a client chooses)."""
+    return current_app.config["COMPANION_BASE_URL"].rstrip("/") + url_for(endpoint, **values)

@@ -1,7 +1,9 @@
 """Sign-in, sign-out, enrolment, caregiver invites, password and two-factor pages."""
+import secrets
+
 import pyotp
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,7 +12,7 @@ from companion.accounts.context import current_patient
 from companion.accounts.forms import (CaregiverJoinForm, EnrolForm, InviteCodeForm, LoginForm,
                                       PasswordChangeForm, TwoFactorForm)
 from companion.accounts.models import User
-from companion.accounts.permissions import needs_two_factor
+from companion.audit import services as audit
 from companion.audit.services import client_ip
 from companion.web import public, render_page, roles_required, STAFF
 
@@ -34,10 +36,10 @@ def login():
         result = services.authenticate(form.email.data, form.password.data, client_ip())
         if result.user is None:
             form.password.errors.append(result.error)
-        elif needs_two_factor(result.user.role, result.user.totp_enabled, result.user.demo,
-                              current_app.config["DEMO_MODE"]) and result.user.totp_enabled:
+        elif services.second_factor_due(result.user):
             session.clear()
             session["pending_2fa"] = result.user.session_token
+            session["pending_id"] = secrets.token_urlsafe(16)  # its code tries are counted in the database
             return redirect(url_for("accounts.two_factor", next=request.args.get("next")))
         else:
             return _finish(result.user)
@@ -54,9 +56,16 @@ def two_factor():
         return redirect(url_for("accounts.login"))
     form = TwoFactorForm()
     if form.validate_on_submit():
-        if services.verify_totp(user, form.code.data):
+        outcome = services.verify_totp(user, form.code.data, ip=client_ip(), pending=session.get("pending_id", ""))
+        if outcome == "ok":
+            audit.record_now("sign_in", user=user, second_factor=True)
             return _finish(user)
-        form.code.errors.append(_("That code is not right. Try the newest code."))
+        if outcome == "restart":
+            session.clear()
+            flash(_("Too many wrong codes. Please sign in again."), "error")
+            return redirect(url_for("accounts.login"))
+        form.code.errors.append(_("Too many tries. Please wait 15 minutes, then try again.") if outcome == "throttled"
+                                else _("That code is not right. Try the newest code."))
     return render_template("accounts/two_factor.html", form=form), 422 if form.errors else 200
 
 

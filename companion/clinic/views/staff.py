@@ -11,7 +11,7 @@ from companion.clinic import queries, services
 from companion.clinic.forms import ROLE_LABELS, InviteForm, StaffJoinForm
 from companion.clinic.views import bp
 from companion.extensions import htmx
-from companion.web import found_or_404, public, render_page, roles_required, wants_partial
+from companion.web import absolute_url, found_or_404, public, render_page, roles_required, wants_partial
 
 
 def _staff_page(invite_form=None, new_link: str = "", invited=None, message: str = "", status: int = 200,
@@ -47,7 +47,7 @@ def invite():
         except AccountError as error:
             form[error.field].errors.append(str(error))
         else:
-            return _staff_page(new_link=url_for("settings.staff_join", code=token, _external=True), invited=user,
+            return _staff_page(new_link=absolute_url("settings.staff_join", code=token), invited=user,
                                message=_("%(name)s is invited.", name=user.display_name), partial="clinic/_invite.html")
     return _staff_page(form, message=_("Not sent. Check the fields marked."), status=422,
                        partial="clinic/_invite.html")
@@ -66,7 +66,7 @@ def _staff_action(user_id: int, act, done: str):
     except AccountError as error:
         return _staff_page(message=str(error), status=422)
     if isinstance(result, str):  # a renewed set-up link
-        return _staff_page(new_link=url_for("settings.staff_join", code=result, _external=True), invited=user,
+        return _staff_page(new_link=absolute_url("settings.staff_join", code=result), invited=user,
                            message=done % {"name": user.display_name}, partial="clinic/_invite.html")
     return _staff_page(message=done % {"name": user.display_name})
 
@@ -112,6 +112,7 @@ def staff_join():
         person = services.invited_user(form.code.data or "")
     except AccountError as error:  # a page, not a 404: the person needs to know to ask for a new link
         return render_template("clinic/join.html", form=None, problem=str(error)), 422 if request.method == "POST" else 200
+    form.personal_words = (person.email, person.display_name)  # a password made of them is refused
     if form.validate_on_submit():
         user = services.join_staff(form.code.data, form.password.data)
         sessions.start(user)
