@@ -78,7 +78,9 @@ def load() -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "companion@localhost"),
         "BABEL_DEFAULT_LOCALE": "en",
         "UPLOAD_DIR": str(INSTANCE / "uploads"),
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Two wound photos of up to 10 MB each plus the answers; Werkzeug refuses a larger body from its
+        # Content-Length with 413 before anything (CSRF included) reads it.
+        "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
         "ARGON2_PROFILE": os.environ.get("ARGON2_PROFILE", "default"),
         # Links in emails, QR codes and set-up pages are built from this, never from the request's Host header.
         "COMPANION_BASE_URL": base_url,

@@ -5,6 +5,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import SecurityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from companion.extensions import db, htmx, login_manager
@@ -66,6 +67,8 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(status, lambda error, s=status: render_error(s))
     app.register_error_handler(404, not_found)
     app.register_error_handler(CSRFError, csrf_refused)
+    # A Host header outside TRUSTED_HOSTS: no URL can be built for such a request, so a plain answer.
+    app.register_error_handler(SecurityError, lambda error: ("Unknown host.", 400, {"Content-Type": "text/plain"}))
 
     for error_class in DATABASE_DOWN:
         app.register_error_handler(error_class, database_unavailable)

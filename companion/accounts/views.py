@@ -14,7 +14,7 @@ from companion.accounts.forms import (CaregiverJoinForm, EnrolForm, InviteCodeFo
 from companion.accounts.models import User
 from companion.audit import services as audit
 from companion.audit.services import client_ip
-from companion.web import public, render_page, roles_required, STAFF
+from companion.web import STAFF, code_from_link, code_page, public, render_page, roles_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -84,7 +84,10 @@ def logout():
 @public
 def enrol():
     """A patient sets up their account with the one-time code from the clinic."""
-    form = EnrolForm(code=request.args.get("code", ""))
+    moved = code_from_link("enrol_code")
+    if moved:
+        return moved
+    form = EnrolForm(code=session.get("enrol_code", ""))
     if form.validate_on_submit():
         try:
             user = services.enrol_patient(form.code.data, form.email.data, form.password.data)
@@ -92,14 +95,17 @@ def enrol():
             getattr(form, error.field or "code").errors.append(str(error))
         else:
             return _finish(user)
-    return render_template("accounts/enrol.html", form=form), 422 if form.errors else 200
+    return code_page(render_template("accounts/enrol.html", form=form), 422 if form.errors else 200)
 
 
 @bp.route("/caregiver/join", methods=["GET", "POST"])
 @public
 def caregiver_join():
     """A caregiver sets up an account with a patient's invite code."""
-    form = CaregiverJoinForm(code=request.args.get("code", ""))
+    moved = code_from_link("caregiver_code")
+    if moved:
+        return moved
+    form = CaregiverJoinForm(code=session.get("caregiver_code", ""))
     if form.validate_on_submit():
         try:
             user = services.accept_caregiver_invite(form.code.data, email=form.email.data,
@@ -108,7 +114,7 @@ def caregiver_join():
             getattr(form, error.field or "code").errors.append(str(error))
         else:
             return _finish(user)
-    return render_template("accounts/caregiver_join.html", form=form), 422 if form.errors else 200
+    return code_page(render_template("accounts/caregiver_join.html", form=form), 422 if form.errors else 200)
 
 
 @bp.route("/account")

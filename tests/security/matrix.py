@@ -28,7 +28,8 @@ def path_values(world, records, endpoint: str) -> dict:
               "item_id": records.item_id, "medicine_id": records.medicine_id, "notice_id": records.notice_id,
               "notification_id": records.notification_id, "photo_id": records.photo_id,
               "module_id": records.module_id, "question_id": records.question_id, "size": 192,
-              "filename": "css/app.css", "user_id": world.nurse1.id, "shift_id": records.shift_id}
+              "filename": "css/app.css", "user_id": world.nurse1.id, "shift_id": records.shift_id,
+              "account_id": world.unlinked_caregiver.id}
     values["record_id"] = records.refill_record_id if endpoint.startswith("pump.") else records.consent_record_id
     return values
 

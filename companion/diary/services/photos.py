@@ -29,7 +29,7 @@ MSG_TYPE = ("Please choose a photo (JPEG, PNG or WebP{heic}). That file could no
             .format(heic=", or HEIC from an iPhone" if HEIC else ""))
 MSG_SIZE = "That photo is too big. Please choose one smaller than 10 MB."
 MSG_EMPTY = "That photo is empty. Take it again or leave it out."
-MSG_PIXELS = "That photo is too large. Please take it again with your phone's usual camera settings."
+MSG_PIXELS = "Please choose a photo taken with your phone's usual camera settings. That one is too large."
 
 
 class PhotoError(ValueError):
