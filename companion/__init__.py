@@ -11,7 +11,9 @@ def create_app(config: dict | None = None) -> Flask:
                 static_folder="../static")
     app.config.update(settings.load())
     app.config.update(config or {})
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # with no proxy in front, X-Forwarded-For is whatever the client typed
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     register_extensions(app)
     register_blueprints(app)
     register_security(app)

@@ -77,7 +77,7 @@ def create_admin(clinic: str, phone: str, email: str, name: str, password: str) 
     from companion.accounts.passwords import check_new_password, hash_password
     from companion.extensions import db
 
-    problem = check_new_password(password)
+    problem = check_new_password(password, (email, name))
     if problem:
         raise click.ClickException(problem)
     row = db.session.scalar(select(Clinic).where(Clinic.name == clinic)) or Clinic(name=clinic, phone=phone)

@@ -15,3 +15,12 @@ def freeze(at: datetime | None) -> None:
     if at is not None and at.tzinfo is None:
         raise ValueError("freeze() needs an aware datetime")
     _frozen = at
+
+
+def in_zone(at: datetime, tz) -> datetime:
+    """`at` in a time zone, robust to any stored value: 0001-01-01 or 9999-12-31 stay in UTC instead of
+    overflowing (an old device time must never break a page or an export)."""
+    try:
+        return at.astimezone(tz)
+    except (OverflowError, ValueError):
+        return at

@@ -2,6 +2,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("COMPANION_INSTANCE", ROOT / "instance"))
@@ -30,10 +31,10 @@ def database_url() -> str:
 def _secret_key(production: bool) -> str:
     """SECRET_KEY from the environment; outside production, one kept in instance/."""
     key = os.environ.get("SECRET_KEY")
+    if production and len((key or "").encode()) < 32:
+        raise RuntimeError("SECRET_KEY must be set in production, at least 32 bytes (e.g. `openssl rand -hex 32`)")
     if key:
         return key
-    if production:
-        raise RuntimeError("SECRET_KEY must be set in production")
     INSTANCE.mkdir(parents=True, exist_ok=True)
     path = INSTANCE / "secret_key"
     if not path.exists():
@@ -46,6 +47,12 @@ def load() -> dict:
     production = os.environ.get("COMPANION_ENV") == "production"
     if production and not os.environ.get("DATABASE_URL"):
         raise RuntimeError("DATABASE_URL must be set in production")
+    if production and _bool("COMPANION_DEMO"):
+        raise RuntimeError("demo mode (COMPANION_DEMO) is refused in production: its accounts have known passwords")
+    base_url = os.environ.get("COMPANION_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    hosts = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if production and not hosts and os.environ.get("COMPANION_BASE_URL"):
+        hosts = [urlsplit(base_url).hostname or ""]  # any other Host header is refused with 400
     return {
         "PRODUCTION": production,
         "SECRET_KEY": _secret_key(production),
@@ -70,13 +77,23 @@ def load() -> dict:
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "companion@localhost"),
         # Links in emails and pushes are built from this, never from the request's Host header.
-        "BASE_URL": os.environ.get("COMPANION_BASE_URL", f"http://localhost:{os.environ.get('PORT', '5000')}"),
         "BABEL_DEFAULT_LOCALE": "en",
         "UPLOAD_DIR": str(INSTANCE / "uploads"),
+        # Two wound photos of up to 10 MB each plus the answers; Werkzeug refuses a larger body from its
+        # Content-Length with 413 before anything (CSRF included) reads it.
+        "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
+        "ARGON2_PROFILE": os.environ.get("ARGON2_PROFILE", "default"),
+        # Links in emails, QR codes and set-up pages are built from this, never from the request's Host header.
+        "COMPANION_BASE_URL": base_url,
+        "TRUSTED_HOSTS": hosts or None,
+        # How many reverse proxies stand in front: only then are X-Forwarded-For/-Proto believed (0 = none).
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 1 if production else 0),
+        "PUSH_ALLOWED_HOSTS": [h.strip() for h in os.environ.get("PUSH_ALLOWED_HOSTS", "").split(",") if h.strip()],
+        "NOTIFY_DELIVERY_SECONDS": _int("NOTIFY_DELIVERY_SECONDS", 20),
+        "NOTIFY_BACKGROUND": _bool("NOTIFY_BACKGROUND", True),
+        "HEALTH_TOKEN": os.environ.get("HEALTH_TOKEN", ""),
         # Wound photos: "database" in production (every web host sees each photo), "disk" for make run.
         "STORAGE_BACKEND": os.environ.get("COMPANION_STORAGE", "database" if production else "disk"),
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
-        "ARGON2_PROFILE": os.environ.get("ARGON2_PROFILE", "default"),
         # The app compresses its own responses (make run has no proxy in front; a phone on a weak signal
         # pays for every byte). Brotli first: every browser we support sends "br".
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",

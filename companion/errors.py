@@ -5,6 +5,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import SecurityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from companion.extensions import db, htmx, login_manager
@@ -48,13 +49,26 @@ def not_found(_error):
     return render_error(404)
 
 
+def csrf_refused(_error):
+    """A post without a valid CSRF token: counted for the audit trail, then the friendly 400 page."""
+    from companion.audit import services as audit
+
+    try:
+        audit.count_refusal("csrf_refused")
+    except Exception:  # noqa: BLE001 - counting must never turn the 400 into a 500
+        db.session.rollback()
+    return render_error(400, _l("This page was open too long"),
+                        _l("Please reload the page and try again. What you typed is kept."))
+
+
 def init_app(app: Flask) -> None:
     """Register handlers for the common statuses, CSRF failures and a lost database."""
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, s=status: render_error(s))
     app.register_error_handler(404, not_found)
-    app.register_error_handler(CSRFError, lambda error: render_error(
-        400, _l("This page was open too long"), _l("Please reload the page and try again. What you typed is kept.")))
+    app.register_error_handler(CSRFError, csrf_refused)
+    # A Host header outside TRUSTED_HOSTS: no URL can be built for such a request, so a plain answer.
+    app.register_error_handler(SecurityError, lambda error: ("Unknown host.", 400, {"Content-Type": "text/plain"}))
 
     for error_class in DATABASE_DOWN:
         app.register_error_handler(error_class, database_unavailable)

@@ -1,9 +1,9 @@
 """Security baseline: session lifetime, forced two-factor (admins; clinicians if the clinic says), headers."""
-from flask import Flask, Request, current_app, make_response, redirect, request, url_for
+from flask import Flask, Request, abort, current_app, make_response, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 
-from companion.accounts import sessions
+from companion.accounts import context, sessions
 from companion.accounts.permissions import CLINICAL_ROLES, STAFF_ROLES, needs_two_factor
 
 CSP = "; ".join([
@@ -50,8 +50,11 @@ class CompanionRequest(Request):
     parameter_storage_class = _ParamsWithoutNul
 
     def get_json(self, *args, **kwargs):
-        """The JSON body, minus NUL characters."""
-        return _without_nul(super().get_json(*args, **kwargs))
+        """The JSON body, minus NUL characters; a body nested too deeply to parse is a 400, not a 500."""
+        try:
+            return _without_nul(super().get_json(*args, **kwargs))
+        except RecursionError:
+            abort(400)
 
 
 def init_app(app: Flask) -> None:
@@ -60,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.before_request(sessions.enforce_lifetime)
     app.before_request(require_staff_two_factor)
     app.after_request(add_headers)
+    app.after_request(context.audit_caregiver_view)
 
 
 def require_staff_two_factor():

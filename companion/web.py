@@ -2,7 +2,7 @@
 from functools import wraps
 from typing import Callable, Iterable
 
-from flask import abort, make_response, render_template, request
+from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from companion.extensions import htmx
@@ -81,3 +81,30 @@ def found_or_404(found, object_type: str, object_id):
         abort(404)
     return found
 
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full link for QR codes, set-up pages and emails: COMPANION_BASE_URL plus the path, never built from the
+    request's Host header (which a client chooses)."""
+    return current_app.config["COMPANION_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def code_from_link(session_key: str):
+    """A one-time code that came in a link (?code=...) is moved into the session and the browser sent on to the
+    same page without it, so the code is not left in the address bar, history or later access-log lines; the
+    redirect sends no Referer. Returns that redirect, or None when there is nothing to move."""
+    code = request.args.get("code")
+    if request.method != "GET" or not code:
+        return None
+    session[session_key] = code[:200]
+    response = redirect(request.path, 303)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def code_page(response, status: int = 200):
+    """A page that carries a one-time code in its form: no Referer leaves the site (same-origin, not no-referrer:
+    Flask-WTF's HTTPS check needs the Referer on the page's own post)."""
+    response = make_response(response, status)
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response

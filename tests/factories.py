@@ -66,6 +66,7 @@ class Factory:
         """A patient record, with its own account unless asked otherwise."""
         n = self._next()
         user = self.user("patient", clinic) if with_account else None
+        kw.setdefault("created_at", utcnow() - timedelta(days=365))  # on the clinic's list long before any entry
         patient = Patient(clinic_id=clinic.id, user_id=user.id if user else None, given_name=given or f"Given{n}",
                           family_name=kw.pop("family", f"Family{n}"), record_number=kw.pop("mrn", f"MRN-{n:04d}"), **kw)
         db.session.add(patient)

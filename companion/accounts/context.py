@@ -53,3 +53,14 @@ def caring_for() -> Patient | None:
     chosen = session.get("acting_for")
     pid = chosen if chosen in ids else (ids[0] if len(ids) == 1 else None)
     return db.session.get(Patient, pid) if pid else None
+
+
+def audit_caregiver_view(response):
+    """A caregiver's page that showed a patient's data is audited like a staff view (the patient's own are not)."""
+    if request.method == "GET" and response.status_code == 200 and "current_patient" in g \
+            and current_user.is_authenticated and current_user.role == "caregiver":
+        from companion.audit import services as audit
+
+        audit.record_now("caregiver_viewed", patient_id=g.current_patient.id, object_type="page",
+                         object_id=request.endpoint or "", clinic_id=g.current_patient.clinic_id)
+    return response

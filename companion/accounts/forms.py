@@ -1,5 +1,6 @@
 """Flask-WTF forms for sign-in, enrolment, caregivers, passwords and two-factor."""
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
@@ -7,9 +8,13 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from companion.accounts.passwords import check_new_password
 
 
-def _strong(_form, field) -> None:
-    """Refuse weak new passwords with a plain message."""
-    problem = check_new_password(field.data or "")
+def _strong(form, field) -> None:
+    """Refuse weak new passwords with a plain message (the person's own email and name count as weak)."""
+    personal = [getattr(getattr(form, name, None), "data", "") or "" for name in ("email", "display_name")]
+    personal += list(getattr(form, "personal_words", ()))  # set by a view that knows who this is
+    if current_user and current_user.is_authenticated:
+        personal += [current_user.email, current_user.display_name]
+    problem = check_new_password(field.data or "", personal)
     if problem:
         raise ValidationError(problem)
 

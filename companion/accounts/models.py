@@ -2,7 +2,7 @@
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.clock import utcnow
@@ -46,6 +46,7 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # the last accepted 30 s step: each code works once
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     phone: Mapped[str] = mapped_column(String(40), default="", server_default="")  # patients and caregivers
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -152,5 +153,8 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean)
+    # "password" or "totp" (the second factor is throttled like the first); pending names one half-signed-in session.
+    kind: Mapped[str] = mapped_column(String(10), default="password", server_default="password")
+    pending: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"), Index("ix_login_attempt_ip_at", "ip", "at"))

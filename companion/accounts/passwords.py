@@ -1,8 +1,11 @@
 """Argon2id password hashing (argon2-cffi); the cheapest profile only in tests."""
+import re
+
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
+from zxcvbn import zxcvbn
 
 _DEFAULT = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile
 _TEST = PasswordHasher.from_parameters(profiles.CHEAPEST)
@@ -28,14 +31,46 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
 
 
-def check_new_password(password: str) -> str | None:
-    """A plain message when a new password is too weak (ASVS 6.2: length, not composition)."""
+def _compact(text: str) -> str:
+    """Lower-case letters and digits only: 'Margaret.Hughes' and 'margaret hughes' compare alike."""
+    return re.sub(r"[^a-z0-9]+", "", (text or "").lower())
+
+
+def _personal_words(personal) -> tuple[list[str], list[str]]:
+    """The person's own words: whole ones (an email's local part, a full name) and their parts (4+ letters)."""
+    whole, parts = [], []
+    for value in personal:
+        value = (value or "").strip().lower()
+        local = value.partition("@")[0]
+        whole.append(_compact(local))
+        parts += re.split(r"[^a-z0-9]+", local)
+    return [w for w in whole if len(w) >= 4], [p for p in parts if len(p) >= 4]
+
+
+def _uses_personal(password: str, personal) -> bool:
+    """The whole email prefix or name inside the password, or one part of it with little else beside it."""
+    whole, parts = _personal_words(personal)
+    compact = _compact(password)
+    return any(w in compact for w in whole) or any(p in compact and len(compact) - len(p) < 8 for p in parts)
+
+
+def check_new_password(password: str, personal=()) -> str | None:
+    """A plain message when a new password is too weak (ASVS 6.2: length, no composition rules, refused when it
+    is easy to guess by zxcvbn's offline frequency lists, built on the person's own email or name, or the demo
+    password outside demo mode)."""
     if len(password) < 12:
         return _("Use at least 12 characters. A few words together work well.")
     if len(password) > 128:
         return _("Use at most 128 characters.")
-    if password.lower() in COMMON:
+    lowered = password.lower()
+    from companion.demo import PASSWORD as DEMO_PASSWORD
+
+    if DEMO_PASSWORD in lowered and not current_app.config.get("DEMO_MODE"):
         return _("That password is too common. Try a few words together.")
+    if _uses_personal(password, personal):
+        return _("Do not use your email or name in your password. Try a few other words together.")
+    if lowered in COMMON or zxcvbn(password[:100], user_inputs=sum(_personal_words(personal), []))["score"] < 3:
+        return _("That password is too easy to guess. Try a few words together.")
     return None
 
 

@@ -1,13 +1,16 @@
 """The only writers of accounts: sign-in, sessions, enrolment, caregivers, passwords, 2FA."""
 import hashlib
+import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from companion.accounts.models import CaregiverLink, EnrolmentCode, LoginAttempt, Patient, User, new_token
 from companion.accounts.passwords import hash_password, verify_password
@@ -47,27 +50,54 @@ class SignIn:
     error: str | None
 
 
-def _recent_failures(column, value: str, since: datetime) -> int:
-    """Failed attempts since a time, counted in the database (shared by all workers)."""
+def _recent_failures(since: datetime, kind: str = "password", **match) -> int:
+    """Failed attempts since a time matching every column given, counted in the database (shared by all workers)."""
     stmt = select(func.count()).select_from(LoginAttempt).where(
-        column == value, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+        LoginAttempt.success.is_(False), LoginAttempt.at >= since, LoginAttempt.kind == kind,
+        *(getattr(LoginAttempt, column) == value for column, value in match.items()))
     return db.session.scalar(stmt) or 0
 
 
+def _account_delay(email: str, since: datetime, now: datetime, limit: int) -> bool:
+    """Past a higher per-account bar, each further try waits longer (2, 4, 8 ... 60 s): slows a spread-out guesser
+    without locking the owner out for the whole window."""
+    failures = _recent_failures(since, email=email)
+    if failures < limit * 4:
+        return False
+    last = db.session.scalar(select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.email == email, LoginAttempt.success.is_(False), LoginAttempt.kind == "password"))
+    last = last.replace(tzinfo=now.tzinfo) if last is not None and last.tzinfo is None else last
+    wait = timedelta(seconds=min(2 ** (failures - limit * 4 + 1), 60))
+    return last is not None and now - last < wait
+
+
+def second_factor_due(user: User) -> bool:
+    """Whether this person signs in with a code after the password."""
+    from companion.accounts.permissions import needs_two_factor
+
+    return user.totp_enabled and needs_two_factor(user.role, user.totp_enabled, user.demo,
+                                                  current_app.config["DEMO_MODE"])
+
+
 def authenticate(email: str, password: str, ip: str, now: datetime | None = None) -> SignIn:
-    """Check a password with throttling per email and per address; audit every attempt."""
+    """Check a password, throttled per address-and-account pair and per address, with growing delays past a
+    higher per-account bar (the attacker is slowed, not the owner locked out); audit every attempt."""
     now = now or utcnow()
     email = email.strip().lower()
     cfg = current_app.config
     since = now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
     limit = cfg["LOGIN_MAX_FAILURES"]
-    throttled = (_recent_failures(LoginAttempt.email, email, since) >= limit
-                 or _recent_failures(LoginAttempt.ip, ip, since) >= limit * 4)
+    throttled = (_recent_failures(since, email=email, ip=ip) >= limit
+                 or _recent_failures(since, ip=ip) >= limit * 4
+                 or _account_delay(email, since, now, limit))
     user = db.session.scalar(select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)  # always hash: no timing leak
     ok = ok and not throttled and user is not None and user.active
     db.session.add(LoginAttempt(email=email, ip=ip, at=now, success=ok))
-    audit.record("sign_in" if ok else "sign_in_failed", user=user if ok else None,
+    pending = ok and second_factor_due(user)
+    # A password alone is not a sign-in when a code must follow: that is audited apart from the finished one.
+    action = ("sign_in_second_factor_pending" if pending else "sign_in") if ok else "sign_in_failed"
+    audit.record(action, user=user if ok else None,
                  clinic_id=user.clinic_id if user else None, outcome="ok" if ok else "refused",
                  email_domain=email.rpartition("@")[2], throttled=throttled)
     db.session.commit()
@@ -139,15 +169,29 @@ def enrol_patient(code: str, email: str, password: str, now: datetime | None = N
     """Use an enrolment code once to create the patient's own account."""
     now = now or utcnow()
     row = db.session.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == _digest(code)))
+    used = AccountError(_l("This code does not work. It may be used or too old. Ask your clinic for a new one."), "code")
     if row is None or row.used_at is not None or row.expires_at <= now or row.patient.user_id is not None:
-        raise AccountError(_l("This code does not work. It may be used or too old. Ask your clinic for a new one."), "code")
+        raise used
+    # One conditional update consumes the code: of several posts at once exactly one wins; the rest create nothing.
+    _consume(update(EnrolmentCode).where(EnrolmentCode.id == row.id, EnrolmentCode.used_at.is_(None))
+             .values(used_at=now), used)
     user = _new_user(email, password, role="patient", clinic_id=row.patient.clinic_id,
                      display_name=row.patient.given_name)
-    row.used_at = now
     row.patient.user_id = user.id
     audit.record("patient_enrolled", user=user, patient_id=row.patient_id, object_type="user", object_id=user.id)
     db.session.commit()
     return user
+
+
+def _consume(statement, refusal: AccountError) -> None:
+    """Run the one conditional UPDATE that uses a one-time code; the loser of a race gets the refusal."""
+    try:
+        won = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
+    except OperationalError:  # SQLite: another request wrote the code since this one read it
+        won = False
+    if not won:
+        db.session.rollback()
+        raise refusal
 
 
 def _new_user(email: str, password: str, *, role: str, clinic_id: int, display_name: str) -> User:
@@ -179,13 +223,16 @@ def accept_caregiver_invite(code: str, *, user: User | None = None, email: str =
     """A caregiver uses an invite: a new caregiver account, or a signed-in caregiver."""
     now = now or utcnow()
     link = db.session.scalar(select(CaregiverLink).where(CaregiverLink.code_hash == _digest(code)))
+    used = AccountError(_l("This invite code does not work. Ask the patient for a new one."), "code")
     if link is None or link.accepted_at or link.revoked_at or link.expires_at <= now:
-        raise AccountError(_l("This invite code does not work. Ask the patient for a new one."), "code")
+        raise used
+    if user is not None and user.role != "caregiver":
+        raise AccountError(_l("Only a caregiver account can accept an invite."), "code")
+    _consume(update(CaregiverLink).where(CaregiverLink.id == link.id, CaregiverLink.accepted_at.is_(None),
+                                         CaregiverLink.revoked_at.is_(None)).values(accepted_at=now), used)
     if user is None:
         user = _new_user(email, password, role="caregiver", clinic_id=link.patient.clinic_id,
                          display_name=display_name)
-    elif user.role != "caregiver":
-        raise AccountError(_l("Only a caregiver account can accept an invite."), "code")
     link.caregiver_id, link.accepted_at = user.id, now
     audit.record("caregiver_linked", user=user, patient_id=link.patient_id, object_type="caregiver_link",
                  object_id=link.id)
@@ -213,20 +260,49 @@ def start_totp(user: User) -> str:
 
 def confirm_totp(user: User, code: str) -> None:
     """Enable two-factor sign-in once the user proves the authenticator works."""
-    if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1):
+    step = _totp_step(user.totp_secret, code, None) if user.totp_secret else None
+    if step is None:
         raise AccountError(_l("That code is not right. Check the time on your phone and try again."), "code")
-    user.totp_enabled = True
+    user.totp_enabled, user.totp_last_step = True, step  # the code that switched it on cannot sign in later
     audit.record("two_factor_enabled", user=user, object_type="user", object_id=user.id)
     db.session.commit()
 
 
-def verify_totp(user: User, code: str) -> bool:
-    """Check a sign-in TOTP code; a wrong code is audited."""
-    ok = bool(user.totp_secret) and pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1)
+def _totp_step(secret: str, code: str, last_step: int | None) -> int | None:
+    """The 30-second step (this one or a neighbour, for clock drift) whose code this is, if not used before."""
+    totp = pyotp.TOTP(secret)
+    current = int(time.time()) // totp.interval  # the phone's clock, not the app's (frozen in tests)
+    for step in (current - 1, current, current + 1):
+        if (last_step is None or step > last_step) and hmac.compare_digest(totp.generate_otp(step), code.strip()):
+            return step
+    return None
+
+
+def verify_totp(user: User, code: str, *, ip: str = "", pending: str = "", now: datetime | None = None) -> str:
+    """Check a sign-in code: 'ok', 'wrong', 'restart' (this half-signed-in session used its tries) or
+    'throttled' (the account's tries in the window are used). Each code works once; every try is counted."""
+    now = now or utcnow()
+    cfg = current_app.config
+    since = now - timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
+    if pending and _recent_failures(since, "totp", pending=pending) >= cfg.get("TOTP_MAX_PER_SESSION", 5):
+        return "restart"
+    if _recent_failures(since, "totp", email=user.email) >= cfg.get("TOTP_MAX_PER_ACCOUNT", 10):
+        audit.record("two_factor_failed", user=user, outcome="refused", throttled=True)
+        db.session.commit()
+        return "throttled"
+    step = _totp_step(user.totp_secret, code, user.totp_last_step) if user.totp_secret else None
+    if step is not None:  # claim the step with one conditional update: two posts of one code cannot both win
+        claimed = db.session.execute(
+            update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+            .values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount == 1
+        step = step if claimed else None
+    ok = step is not None
+    db.session.add(LoginAttempt(email=user.email, ip=ip, at=now, success=ok, kind="totp", pending=pending or None))
     if not ok:
         audit.record("two_factor_failed", user=user, outcome="refused")
-        db.session.commit()
-    return ok
+    db.session.commit()
+    db.session.refresh(user)
+    return "ok" if ok else "wrong"
 
 
 def set_active(actor: User, user: User, active: bool) -> None:

@@ -1,7 +1,9 @@
 """Sign-in, sign-out, enrolment, caregiver invites, password and two-factor pages."""
+import secrets
+
 import pyotp
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,9 +13,9 @@ from companion.accounts.context import current_patient
 from companion.accounts.forms import (CaregiverJoinForm, EnrolForm, InviteCodeForm, LoginForm,
                                       PasswordChangeForm, PhoneForm, TwoFactorForm)
 from companion.accounts.models import User
-from companion.accounts.permissions import needs_two_factor
+from companion.audit import services as audit
 from companion.audit.services import client_ip
-from companion.web import public, render_page, roles_required, STAFF
+from companion.web import STAFF, code_from_link, code_page, public, render_page, roles_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -41,10 +43,10 @@ def login():
         result = services.authenticate(form.email.data, form.password.data, client_ip())
         if result.user is None:
             form.password.errors.append(result.error)
-        elif needs_two_factor(result.user.role, result.user.totp_enabled, result.user.demo,
-                              current_app.config["DEMO_MODE"]) and result.user.totp_enabled:
+        elif services.second_factor_due(result.user):
             session.clear()
             session["pending_2fa"] = result.user.session_token
+            session["pending_id"] = secrets.token_urlsafe(16)  # its code tries are counted in the database
             return redirect(url_for("accounts.two_factor", next=request.args.get("next")))
         else:
             return _finish(result.user)
@@ -61,9 +63,16 @@ def two_factor():
         return redirect(url_for("accounts.login"))
     form = TwoFactorForm()
     if form.validate_on_submit():
-        if services.verify_totp(user, form.code.data):
+        outcome = services.verify_totp(user, form.code.data, ip=client_ip(), pending=session.get("pending_id", ""))
+        if outcome == "ok":
+            audit.record_now("sign_in", user=user, second_factor=True)
             return _finish(user)
-        form.code.errors.append(_("That code is not right. Try the newest code."))
+        if outcome == "restart":
+            session.clear()
+            flash(_("Too many wrong codes. Please sign in again."), "error")
+            return redirect(url_for("accounts.login"))
+        form.code.errors.append(_("Too many tries. Please wait 15 minutes, then try again.") if outcome == "throttled"
+                                else _("That code is not right. Try the newest code."))
     return render_template("accounts/two_factor.html", form=form), 422 if form.errors else 200
 
 
@@ -82,7 +91,10 @@ def logout():
 @public
 def enrol():
     """A patient sets up their account with the one-time code from the clinic."""
-    form = EnrolForm(code=request.args.get("code", ""))
+    moved = code_from_link("enrol_code")
+    if moved:
+        return moved
+    form = EnrolForm(code=session.get("enrol_code", ""))
     if form.validate_on_submit():
         try:
             user = services.enrol_patient(form.code.data, form.email.data, form.password.data)
@@ -90,14 +102,17 @@ def enrol():
             getattr(form, error.field or "code").errors.append(str(error))
         else:
             return _finish(user)
-    return render_template("accounts/enrol.html", form=form), 422 if form.errors else 200
+    return code_page(render_template("accounts/enrol.html", form=form), 422 if form.errors else 200)
 
 
 @bp.route("/caregiver/join", methods=["GET", "POST"])
 @public
 def caregiver_join():
     """A caregiver sets up an account with a patient's invite code."""
-    form = CaregiverJoinForm(code=request.args.get("code", ""))
+    moved = code_from_link("caregiver_code")
+    if moved:
+        return moved
+    form = CaregiverJoinForm(code=session.get("caregiver_code", ""))
     if form.validate_on_submit():
         try:
             user = services.accept_caregiver_invite(form.code.data, email=form.email.data,
@@ -106,7 +121,7 @@ def caregiver_join():
             getattr(form, error.field or "code").errors.append(str(error))
         else:
             return _finish(user)
-    return render_template("accounts/caregiver_join.html", form=form), 422 if form.errors else 200
+    return code_page(render_template("accounts/caregiver_join.html", form=form), 422 if form.errors else 200)
 
 
 @bp.route("/account")

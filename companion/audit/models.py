@@ -1,7 +1,7 @@
 """Append-only audit events: the database itself refuses updates and deletes."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from companion.clock import utcnow
@@ -34,3 +34,17 @@ class AuditEvent(db.Model):
 
 # The database refuses updates and deletes (the migration imports these two lists; their text must not change).
 PG_TRIGGERS, SQLITE_TRIGGERS = append_only(AuditEvent, "audit events are append-only")
+
+
+class RefusalCount(db.Model):
+    """Refused requests (e.g. a missing CSRF token) counted per kind, day and address: one row, not one each."""
+
+    __tablename__ = "refusal_count"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("kind", "day", "ip"),)

@@ -2,7 +2,11 @@
 from flask import g, has_request_context, request
 from flask_login import current_user
 
-from companion.audit.models import AuditEvent
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from companion.audit.models import AuditEvent, RefusalCount
+from companion.clock import utcnow
 from companion.extensions import db
 
 
@@ -46,3 +50,23 @@ def record_now(action: str, **kwargs) -> None:
         session.commit()
     finally:
         session.expire_on_commit = keep
+
+
+def count_refusal(kind: str) -> int:
+    """Count a refused request (e.g. a post without its CSRF token) per kind, day and address in one row; the
+    first of each day is also an audit event (a flood adds to a count, not thousands of rows); commits."""
+    now, ip = utcnow(), client_ip()[:64]
+    key = (RefusalCount.kind == kind, RefusalCount.day == now.date(), RefusalCount.ip == ip)
+    db.session.rollback()  # nothing the refused request did is kept
+    if db.session.execute(update(RefusalCount).where(*key).values(count=RefusalCount.count + 1, last_at=now)
+                          .execution_options(synchronize_session=False)).rowcount == 0:
+        db.session.add(RefusalCount(kind=kind, day=now.date(), ip=ip, count=1, last_at=now))
+        record(kind, outcome="refused", path=request.path[:200] if has_request_context() else "")
+        try:
+            db.session.commit()
+        except IntegrityError:  # another worker counted the first one at the same moment
+            db.session.rollback()
+            return count_refusal(kind)
+    else:
+        db.session.commit()
+    return db.session.scalar(select(RefusalCount.count).where(*key)) or 0

@@ -23,6 +23,12 @@ def staff_member(clinic_id: int, user_id: int) -> User | None:
                                                 User.role.in_(STAFF_ROLES)))
 
 
+def person_account(clinic_id: int, user_id: int) -> User | None:
+    """A patient's or caregiver's account of this clinic (staff accounts have their own page)."""
+    return db.session.scalar(select(User).where(User.id == user_id, User.clinic_id == clinic_id,
+                                                User.role.in_(("patient", "caregiver"))))
+
+
 def on_call_candidates(clinic_id: int) -> list[User]:
     """Active nurses and physicians who can be on call."""
     return list(db.session.scalars(select(User).where(

@@ -184,8 +184,16 @@ def invite_staff(actor: User, *, display_name: str, email: str, role: str) -> tu
     if role not in STAFF_ROLES:
         raise AccountError(_l("Choose nurse, physician or admin."), "role")
     email = email.strip().lower()
-    if db.session.scalar(select(User.id).where(User.email == email)):
-        raise AccountError(_l("This email already has an account."), "email")
+    taken = db.session.scalar(select(User).where(User.email == email))
+    if taken is not None and taken.clinic_id == actor.clinic_id:
+        raise AccountError(_l("This email already has an account."), "email")  # their own list shows it anyway
+    if taken is not None:
+        # Another clinic's person: answer exactly as for a new invite (a link that never works), so an admin
+        # cannot learn who has an account elsewhere; the audit trail says what happened.
+        audit.record("staff_invite_refused", user=actor, outcome="refused", reason="email_in_other_clinic")
+        db.session.commit()
+        decoy = User(clinic_id=actor.clinic_id, email=email, display_name=display_name.strip()[:200], role=role)
+        return decoy, _serializer().dumps({"u": 0, "f": secrets.token_hex(8)})
     # Nobody knows this password: the account cannot be used until the person sets their own.
     user = User(clinic_id=actor.clinic_id, email=email, display_name=display_name.strip()[:200], role=role,
                 password_hash=hash_password(secrets.token_urlsafe(32)), active=True)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from companion.accounts import queries as accounts
 from companion.accounts.models import Patient
 from companion.accounts.permissions import can_view_patient
+from companion.clock import in_zone
 from companion.diary import rules
 from companion.diary.models import CheckinReminderPreference, DiaryEntry, WoundPhoto
 from companion.extensions import db
@@ -36,7 +37,7 @@ def zone(patient: Patient) -> ZoneInfo:
 
 def local_date(patient: Patient, moment: datetime) -> date:
     """The clinic-local calendar date of a UTC moment."""
-    return moment.astimezone(zone(patient)).date()
+    return in_zone(moment, zone(patient)).date()
 
 
 def entries_for(patient: Patient, kind: str | None = None, limit: int | None = None,
@@ -207,7 +208,7 @@ def trends_for(patient: Patient, days: int, now: datetime) -> Trends:
             sleepy.append((day, max(levels)))
         wound += [(day, {k: rules.SEVERITY[k].index(getattr(e, k)) for k, _ in WOUND_SIGNS if getattr(e, k)})
                   for e in group if e.kind == "wound"]
-        moments += [e.recorded_at.astimezone(zone(patient)) for e in group if e.kind == "wound"]
+        moments += [in_zone(e.recorded_at, zone(patient)) for e in group if e.kind == "wound"]
         checked.update(day for e in group if e.kind == "checkin")
     adherence = [(start + timedelta(days=i), start + timedelta(days=i) in checked) for i in range(days)]
     svg = {
@@ -240,7 +241,7 @@ def answer_label(item, value) -> str:
 
 def when(entry: DiaryEntry) -> str:
     """When the patient made the entry, in the clinic's time zone, like "Mon 23 Nov, 10:04"."""
-    moment = entry.recorded_at.astimezone(zone(entry.patient))
+    moment = in_zone(entry.recorded_at, zone(entry.patient))
     return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M}"
 
 

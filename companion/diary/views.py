@@ -221,7 +221,7 @@ def _api_payload() -> tuple[dict, dict[str, bytes]]:
     """The replayed entry: a JSON body, or a multipart form with a `payload` JSON field and photos."""
     try:
         payload = request.get_json(silent=True) if request.is_json else json.loads(request.form.get("payload", ""))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         payload = None
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         abort(400)

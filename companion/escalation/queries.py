@@ -6,6 +6,7 @@ from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.orm import selectinload
 
 from companion.accounts.models import CaregiverLink, Patient, User
+from companion.clock import in_zone
 from companion.escalation.models import Case, CaseRecipient, ReviewItem
 from companion.extensions import db
 
@@ -114,7 +115,7 @@ def clinic_review_item(clinic_id: int, item_id: int) -> ReviewItem | None:
 
 def local(at: datetime | None, timezone: str) -> datetime | None:
     """An instant in the clinic's time zone, for display."""
-    return at.astimezone(ZoneInfo(timezone or "UTC")) if at else None
+    return in_zone(at, ZoneInfo(timezone or "UTC")) if at else None
 
 
 def minutes_between(start: datetime, end: datetime) -> int:

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from companion.accounts.context import current_patient
 from companion.audit import services as audit
-from companion.clock import utcnow
+from companion.clock import in_zone, utcnow
 from companion.escalation import queries, routing, services
 from companion.escalation.forms import (ACK_LABELS, CONTACT_LABELS, RESOLUTION_LABELS, RUNG_LABELS, AcknowledgeForm,
                                        ClearForm, ResolveForm)
@@ -43,7 +43,7 @@ def warning_signs(tier: str) -> tuple:
 @bp.app_template_filter("clinic_time")
 def clinic_time(at, timezone: str = "UTC", fmt: str = "%H:%M") -> str:
     """An instant shown in the clinic's time zone (HH:MM by default)."""
-    return at.astimezone(ZoneInfo(timezone or "UTC")).strftime(fmt) if at else ""
+    return in_zone(at, ZoneInfo(timezone or "UTC")).strftime(fmt) if at else ""
 
 
 @bp.app_template_filter("groupby_first")
@@ -124,8 +124,8 @@ def acknowledge(case_id: int):
     try:
         ids = services.acknowledge(case, current_user, kind, form.note.data or "", form.message.data or "")
     except services.CaseError:
-        ids = []  # resolved meanwhile: the refreshed page shows it
-    dispatcher.deliver(ids)
+        ids = []  # resolved meanwhile: the refreshed queue shows it
+    dispatcher.deliver_after_request(ids)  # never waits on the network
     if wants_partial() and request.args.get("from") != "case":
         return render_queue()
     return redirect(url_for("escalation.staff_case", case_id=case.id))
@@ -167,8 +167,8 @@ def resolve(case_id: int):
     form = ResolveForm()
     if form.validate_on_submit():
         try:
-            dispatcher.deliver(services.resolve(case, current_user, form.resolution.data, form.note.data,
-                                                message=form.message.data or ""))
+            dispatcher.deliver_after_request(services.resolve(case, current_user, form.resolution.data, form.note.data,
+                                                              message=form.message.data or ""))
         except services.CaseError as error:
             form.resolution.errors = [*form.resolution.errors, str(error)]
         else:

@@ -1,6 +1,7 @@
 """The delivery channels: in-app (the row itself), email over SMTP (SMTP_URL) and web push (VAPID keys in instance/)."""
 import hashlib
 import json
+import ipaddress
 import os
 import smtplib
 from email.message import EmailMessage
@@ -25,6 +26,11 @@ STAFF_BODY = "Open Companion to see it."
 PATIENT_SUBJECT = "Companion: you have a new message"
 PATIENT_BODY = "Open Companion to see a new message."
 PUSH_TTL = 86400  # pywebpush's default TTL of 0 drops pushes to a phone that is offline
+# The browsers' push services (Chrome/Edge/Samsung via FCM, Firefox, Safari, Edge legacy WNS). A leading dot
+# means "this domain and any host under it". PUSH_ALLOWED_HOSTS in the settings replaces this list.
+PUSH_HOSTS = ("fcm.googleapis.com", "android.googleapis.com", ".push.services.mozilla.com", ".push.apple.com",
+              ".notify.windows.com")
+PUSH_CONNECT_SECONDS, PUSH_READ_SECONDS = 5, 10  # pywebpush's default timeout=None waited for ever
 
 
 class DeliveryError(Exception):
@@ -38,8 +44,8 @@ def ordinal(n: int) -> str:
 
 
 def case_link(detail: dict) -> str:
-    """The absolute link to the staff case page, from the configured BASE_URL (never the request's Host)."""
-    return current_app.config.get("BASE_URL", "http://localhost:5000").rstrip("/") + detail["path"]
+    """The absolute link to the staff case page, from COMPANION_BASE_URL (never the request's Host)."""
+    return current_app.config["COMPANION_BASE_URL"].rstrip("/") + detail["path"]
 
 
 def staff_headline(detail: dict) -> str:
@@ -133,6 +139,33 @@ def application_server_key() -> str:
     return b64urlencode(raw)
 
 
+def push_endpoint_allowed(endpoint: object) -> bool:
+    """Whether a push endpoint is a URL on a browser push service (never an internal address: SSRF)."""
+    if not isinstance(endpoint, str) or len(endpoint) > 1000:
+        return False
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError:
+        return False
+    https = parts.scheme == "https" and port in (None, 443)
+    insecure_ok = current_app.config.get("PUSH_ALLOW_HTTP") and parts.scheme == "http"  # local tests only
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not (https or insecure_ok) or not host or parts.username or parts.password:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        literal = True
+    except ValueError:
+        literal = False
+    allowed = current_app.config.get("PUSH_ALLOWED_HOSTS") or PUSH_HOSTS
+    for entry in allowed:
+        entry = entry.lower()
+        if host == entry.lstrip(".") or (entry.startswith(".") and host.endswith(entry) and not literal):
+            return True
+    return False
+
+
 def send_push(notification: Notification, user: User) -> str:
     """Push the neutral text to each of the person's subscriptions; a gone endpoint (404/410) is revoked."""
     subscriptions = queries.active_subscriptions(user.id)
@@ -142,11 +175,15 @@ def send_push(notification: Notification, user: User) -> str:
     path = (notification.detail or {}).get("path", "/") if user.is_staff else "/"
     payload = json.dumps({"title": "Companion", "body": body, "url": path})
     key, failures, delivered = vapid(), [], 0
+    timeout = (current_app.config.get("PUSH_CONNECT_SECONDS", PUSH_CONNECT_SECONDS),
+               current_app.config.get("PUSH_READ_SECONDS", PUSH_READ_SECONDS))
     for sub in subscriptions:
+        if not push_endpoint_allowed(sub.endpoint):
+            continue  # saved before the allow-list (or the list changed): never contacted
         info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
         try:
             # A fresh claims dict per call: pywebpush fills in aud and exp in place.
-            webpush(info, payload, vapid_private_key=key, ttl=PUSH_TTL,
+            webpush(info, payload, vapid_private_key=key, ttl=PUSH_TTL, timeout=timeout,
                     vapid_claims={"sub": f"mailto:{current_app.config.get('MAIL_FROM', 'companion@localhost')}"})
             delivered += 1
         except WebPushException as error:

@@ -4,9 +4,11 @@ It only delivers: what to send and to whom is decided by the capabilities that e
 """
 import hashlib
 import logging
+import threading
 import uuid
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from companion.clock import utcnow
@@ -19,6 +21,7 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=5)  # a claim older than this belongs to a runner that died mid-send
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(minutes=10)  # so an outage of any length is caught up within ten minutes
+DELIVERY_SECONDS = 20  # NOTIFY_DELIVERY_SECONDS: the most one network delivery may hold up the rest
 
 
 def backoff(attempts: int) -> timedelta:
@@ -53,7 +56,7 @@ def send_claimed(notification_id: int, token: str) -> bool:
     row = db.session.execute(select(Notification).where(Notification.id == notification_id)
                              .execution_options(populate_existing=True)).scalar_one()
     try:
-        outcome = channels.send(row)
+        outcome = channels.send(row) if row.channel == "in_app" else _send_in_time(notification_id, row.channel)
     except Exception as error:  # noqa: BLE001 - any failure is retried later; it must not stop the batch
         db.session.rollback()
         attempts = (row.attempts or 0) + 1
@@ -66,6 +69,32 @@ def send_claimed(notification_id: int, token: str) -> bool:
     return True
 
 
+def _send_in_time(notification_id: int, channel: str) -> str:
+    """Send over the network in a worker thread and wait at most the delivery limit (a stalled endpoint is left)."""
+    app, box = current_app._get_current_object(), {}
+
+    def work():
+        with app.app_context():
+            try:
+                box["outcome"] = channels.send(db.session.get(Notification, notification_id))
+                db.session.commit()  # e.g. a gone push subscription revoked
+            except Exception as error:  # noqa: BLE001 - handed back to the dispatcher below
+                db.session.rollback()
+                box["error"] = error
+            finally:
+                db.session.remove()
+
+    limit = app.config.get("NOTIFY_DELIVERY_SECONDS", DELIVERY_SECONDS)
+    worker = threading.Thread(target=work, name=f"deliver-{notification_id}", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if worker.is_alive():  # its own socket timeouts end it later; the batch goes on now
+        raise channels.DeliveryError(f"{channel}: no answer within {limit} s")
+    if "error" in box:
+        raise box["error"]
+    return box["outcome"]
+
+
 def deliver(notification_ids, now: datetime | None = None) -> int:
     """Claim and send the given rows (those due and unsent); return how many were sent now."""
     sent = 0
@@ -74,6 +103,33 @@ def deliver(notification_ids, now: datetime | None = None) -> int:
         if token and send_claimed(notification_id, token):
             sent += 1
     return sent
+
+
+def deliver_after_request(notification_ids) -> int:
+    """From a web request: in-app rows now; email and push in a background thread, never in the request."""
+    ids = list(notification_ids)
+    if not ids:
+        return 0
+    local = list(db.session.scalars(select(Notification.id).where(Notification.id.in_(ids),
+                                                                  Notification.channel == "in_app")))
+    db.session.commit()  # end the read transaction before claiming
+    sent = deliver(local)
+    network = [i for i in ids if i not in set(local)]
+    if network and current_app.config.get("NOTIFY_BACKGROUND", True):
+        app = current_app._get_current_object()
+
+        def work():
+            with app.app_context():
+                try:
+                    deliver(network)
+                except Exception:  # noqa: BLE001 - the rows stay pending for dispatch_outbox
+                    db.session.rollback()
+                    log.exception("background delivery failed; the outbox job will retry")
+                finally:
+                    db.session.remove()
+
+        threading.Thread(target=work, name="deliver-after-request", daemon=True).start()
+    return sent  # without the background thread, dispatch_outbox sends the rest within 30 s
 
 
 def dispatch_due(now: datetime | None = None, limit: int = 200) -> int:

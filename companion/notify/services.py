@@ -67,14 +67,16 @@ def in_app_for(user) -> list[Notification]:
     return unread_in_app(user.id)
 
 
-def subscribe(user, *, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
-    """Save (or refresh) this browser's push subscription for this person; commits."""
+def subscribe(user, *, endpoint: str, p256dh: str, auth: str) -> PushSubscription | None:
+    """Save (or refresh) this browser's push subscription for this person; commits. None if someone else's."""
     row = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
     now = utcnow()
     if row is None:
         row = PushSubscription(user_id=user.id, endpoint=endpoint, p256dh=p256dh, auth=auth, created_at=now)
         db.session.add(row)
-    # An endpoint belongs to one browser: whoever signs in on it now owns it.
+    elif row.user_id != user.id and row.revoked_at is None:
+        # A live endpoint is never moved by a post: knowing someone's endpoint must not redirect their alerts.
+        return None
     row.user_id, row.p256dh, row.auth, row.last_seen_at, row.revoked_at = user.id, p256dh, auth, now, None
     db.session.commit()
     return row

@@ -87,10 +87,11 @@ def subscribe():
     data = data if isinstance(data, dict) else {}  # a JSON list or number is not a subscription
     keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
     endpoint, p256dh, auth = data.get("endpoint"), keys.get("p256dh"), keys.get("auth")
-    if not (isinstance(endpoint, str) and endpoint.startswith(("https://", "http://")) and len(endpoint) <= 1000
-            and isinstance(p256dh, str) and isinstance(auth, str) and len(p256dh) <= 200 and len(auth) <= 100):
-        return {"error": "invalid subscription"}, 422
-    services.subscribe(current_user, endpoint=endpoint, p256dh=p256dh, auth=auth)
+    if not (channels.push_endpoint_allowed(endpoint) and isinstance(p256dh, str) and isinstance(auth, str)
+            and len(p256dh) <= 200 and len(auth) <= 100):
+        return {"error": "invalid subscription"}, 422  # the same answer for any refused address: nothing leaks
+    if services.subscribe(current_user, endpoint=endpoint, p256dh=p256dh, auth=auth) is None:
+        return {"error": "this browser is signed up for someone else"}, 409
     return "", 204
 
 

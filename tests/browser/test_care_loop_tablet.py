@@ -26,7 +26,7 @@ def smtp(live_server):
     base, app = live_server
     server = Smtp()
     server.start()
-    app.config.update(SMTP_URL=server.url, BASE_URL=base)
+    app.config.update(SMTP_URL=server.url, COMPANION_BASE_URL=base)
     yield server
     app.config["SMTP_URL"] = ""
     server.stop()

@@ -30,13 +30,15 @@ def test_postgres_url_uses_psycopg3(monkeypatch):
     assert config.database_url().startswith("postgresql+psycopg://")
 
 
-def test_healthz_reports_database_migrations_and_scheduler(client):
-    body = client.get("/healthz").get_json()
+def test_healthz_reports_database_migrations_and_scheduler(app, client):
+    app.config["HEALTH_TOKEN"] = "monitor-token"
+    auth = {"Authorization": "Bearer monitor-token"}
+    body = client.get("/healthz", headers=auth).get_json()
     assert body["database"]["ok"] is True
     assert body["scheduler"]["running"] is False  # no heartbeat yet
     assert body["migrations"]["at_head"] is False  # create_all, not migrated
     heartbeat()
-    assert client.get("/healthz").get_json()["scheduler"]["running"] is True
+    assert client.get("/healthz", headers=auth).get_json()["scheduler"]["running"] is True
 
 
 def test_scheduler_has_fixed_ids_and_one_instance_per_job(app):

@@ -99,6 +99,7 @@ class PushEndpoint:
 def push_endpoint(app, tmp_path):
     """A local push endpoint; VAPID keys go to a temporary instance folder."""
     app.config["VAPID_DIR"] = str(tmp_path / "vapid")
+    app.config.update(PUSH_ALLOWED_HOSTS=["127.0.0.1"], PUSH_ALLOW_HTTP=True)  # this local stand-in only
     endpoint = PushEndpoint()
     yield endpoint
     endpoint.server.shutdown()

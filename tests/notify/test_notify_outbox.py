@@ -20,6 +20,12 @@ def urgent_case(world, source_id=1):
     return result
 
 
+def send_now(result):
+    """What a request does after its commit, then what its background thread does (off in tests)."""
+    escalation.after_commit(result)
+    dispatcher.deliver(result.notification_ids)
+
+
 def by_channel(ids):
     return {n.channel: n for n in db.session.scalars(select(Notification).where(Notification.id.in_(ids)))}
 
@@ -54,7 +60,7 @@ def test_in_app_list_and_mark_read(world):
 
 def test_email_is_sent_once_with_no_health_details(world, smtp):
     result = urgent_case(world)
-    escalation.after_commit(result)
+    send_now(result)
     rows = by_channel(result.notification_ids)
     assert rows["email"].sent_at is not None and rows["email"].outcome == "sent"
     assert rows["in_app"].sent_at is not None
@@ -77,7 +83,7 @@ def test_smtp_down_for_an_hour_then_back_delivers_everything_once(world, smtp):
     smtp.stop()
     results = [urgent_case(world, source_id=n) for n in (1, 2, 3)]
     for result in results:
-        escalation.after_commit(result)
+        send_now(result)
     emails = [by_channel(r.notification_ids)["email"] for r in results]
     assert all(e.sent_at is None and e.attempts == 1 and e.last_error for e in emails)
     # The job keeps trying every tick for an hour while SMTP is down; backoff spaces the attempts.
@@ -125,7 +131,7 @@ def test_sequential_runners_on_sqlite_send_each_row_once(world, smtp):
 def test_push_payload_decrypts_to_neutral_text(world, push_endpoint):
     services.subscribe(world.nurse1, endpoint=push_endpoint.url, **push_endpoint.keys())
     result = urgent_case(world)
-    escalation.after_commit(result)
+    send_now(result)
     assert by_channel(result.notification_ids)["push"].outcome == "sent"
     assert len(push_endpoint.received) == 1
     headers, _ = push_endpoint.received[0]
@@ -157,7 +163,7 @@ def test_backoff_grows_and_is_capped():
 
 def test_each_round_says_its_reminder_and_the_second_rung_gets_the_link(app, world, smtp):
     """Round 2 reaches the next rung (the on-call physician) by email with the tier, the round and the link."""
-    app.config["BASE_URL"] = "https://companion.example.org/"
+    app.config["COMPANION_BASE_URL"] = "https://companion.example.org/"
     escalation.save_settings(world.clinic1.id, world.admin1, on_call_user_id=world.physician1.id)
     result = urgent_case(world)
     escalation.after_commit(result)

@@ -13,7 +13,7 @@ def test_settings_page_shows_the_vapid_key_and_subscribe_saves(app, client, worl
     page = client.get("/notifications/settings").get_data(as_text=True)
     assert 'data-vapid-key="B' in page and "js/notify.js" in page and "Alerts are off." in page
     assert (tmp_path / "vapid_private.pem").exists()
-    sub = {"endpoint": "https://push.example/abc", "keys": {"p256dh": "BAAA", "auth": "xyz"}}
+    sub = {"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": {"p256dh": "BAAA", "auth": "xyz"}}
     assert client.post("/notifications/subscriptions", json=sub).status_code == 204
     assert client.post("/notifications/subscriptions", json={"endpoint": "javascript:x"}).status_code == 422
     assert db.session.scalar(select(PushSubscription.user_id)) == world.patient_a_user.id

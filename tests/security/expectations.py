@@ -140,6 +140,8 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "settings.reminders": (("admin",), "self"),
     "settings.invite": (("admin",), "self"),
     "settings.deactivate": (("admin",), "clinic1"),
+    "settings.deactivate_account": (("admin",), "clinic1"),
+    "settings.reactivate_account": (("admin",), "clinic1"),
     "settings.reactivate": (("admin",), "clinic1"),
     "settings.renew_invite": (("admin",), "clinic1"),
     "settings.reset_two_factor": (("admin",), "clinic1"),

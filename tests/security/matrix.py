@@ -29,7 +29,7 @@ def path_values(world, records, endpoint: str) -> dict:
               "notification_id": records.notification_id, "photo_id": records.photo_id,
               "module_id": records.module_id, "question_id": records.question_id, "size": 192,
               "filename": "css/app.css", "user_id": world.nurse1.id, "shift_id": records.shift_id,
-              "appointment_id": records.appointment_id}
+              "appointment_id": records.appointment_id, "account_id": world.unlinked_caregiver.id}
     values["record_id"] = records.refill_record_id if endpoint.startswith("pump.") else records.consent_record_id
     return values
 

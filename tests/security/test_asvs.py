@@ -284,15 +284,19 @@ def test_v3_4_6_csp_frame_ancestors_on_every_response(sweep):
     assert missing == []
 
 
-def test_v3_4_1_hsts_on_every_https_response(app, client, world):
+def test_v3_4_1_hsts_on_every_https_response(app, client, world, tmp_path):
     login(client, world.patient_a_user)
     for path in ("/", "/login", "/checkin", "/static/css/app.css", "/no-such-page"):
         response = client.get(path, base_url="https://localhost")
         hsts = response.headers.get("Strict-Transport-Security", "")
         age = int(re.search(r"max-age=(\d+)", hsts).group(1)) if "max-age" in hsts else 0
         assert age >= 31536000 and "includeSubDomains" in hsts, path
-    # Behind the TLS proxy (ProxyFix trusts one hop), X-Forwarded-Proto marks the request as secure.
-    proxied = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+    # Behind the TLS proxy (TRUSTED_PROXIES=1, production's default), X-Forwarded-Proto marks the request secure.
+    from tests.conftest import make_app
+
+    (tmp_path / "proxied").mkdir()
+    proxied_app = make_app(tmp_path / "proxied", TRUSTED_PROXIES=1)
+    proxied = proxied_app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
     assert "max-age=31536000" in proxied.headers.get("Strict-Transport-Security", "")
 
 
@@ -492,7 +496,8 @@ def test_v14_2_3_emails_and_push_payloads_carry_no_patient_data(app, client, wor
 
     smtp, push = Smtp(), PushEndpoint()
     smtp.start()
-    app.config.update(SMTP_URL=smtp.url, VAPID_DIR=str(app.config["UPLOAD_DIR"]) + "/vapid")
+    app.config.update(SMTP_URL=smtp.url, VAPID_DIR=str(app.config["UPLOAD_DIR"]) + "/vapid",
+                      PUSH_ALLOWED_HOSTS=["127.0.0.1"], PUSH_ALLOW_HTTP=True)
     try:
         for user in (world.nurse1, world.patient_a_user):
             notify.subscribe(user, endpoint=push.url, **push.keys())

@@ -6,6 +6,8 @@ import io
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from companion.clock import in_zone
+
 COLUMNS = ("entry_id", "kind", "recorded_at_local", "recorded_at_utc", "received_at_utc", "reported_by", "tier",
            "pain_now", "peg_score", "sleepiness", "breaths_per_min", "temperature_c", "wound_redness",
            "wound_drainage", "wound_swelling", "photos", "questionnaire", "answers")
@@ -42,7 +44,7 @@ def diary_csv(entries: Sequence[dict], timezone: str) -> str:
     writer.writerow(COLUMNS)
     for e in entries:
         writer.writerow([_cell(v) for v in (
-            e["id"], e["kind"], e["recorded_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            e["id"], e["kind"], in_zone(e["recorded_at"], zone).strftime("%Y-%m-%d %H:%M"),
             e["recorded_at"].isoformat(), e["received_at"].isoformat(), e["reporter"], e["tier"], e["pain_now"],
             e["peg_score"], e["sleepiness"], e["breaths_per_min"], e["temperature_c"], e["wound_redness"],
             e["wound_drainage"], e["wound_swelling"], e["photos"],

@@ -12,6 +12,7 @@ from companion.accounts.models import Patient
 from companion.accounts.queries import caregiver_links
 from companion.careteam import rules
 from companion.careteam.charts import record_charts
+from companion.clock import in_zone
 from companion.consent.models import ConsentRecord, ConsentSession
 from companion.diary.models import DiaryEntry, WoundPhoto
 from companion.consent.queries import consent_state
@@ -174,7 +175,7 @@ def photo_series(patient: Patient, limit: int = 8) -> dict[str, list[tuple[Wound
     series: dict[str, list[tuple[WoundPhoto, datetime]]] = {}
     zone = ZoneInfo(patient.clinic.timezone or "UTC")
     for photo, at in db.session.execute(stmt):
-        series.setdefault(photo.site, []).append((photo, at.astimezone(zone)))
+        series.setdefault(photo.site, []).append((photo, in_zone(at, zone)))
     return {site: items[-limit:] for site, items in series.items()}
 
 
@@ -188,7 +189,7 @@ def record_context(patient: Patient, days: int, now: datetime, show_all: bool = 
     markers = markers_for(patient, trends.start, trends.end)
     latest, checkin = pump.latest_confirmed(patient), last_entry(patient, "checkin")
     today = now.astimezone(zone).date()
-    last_on = checkin.recorded_at.astimezone(zone).date() if checkin else None
+    last_on = in_zone(checkin.recorded_at, zone).date() if checkin else None
     appointment = pump.next_appointment(patient, now)
     medicines = pump.medicines(patient)
     events = timeline_for(patient, datetime.combine(trends.start, time.min, zone))

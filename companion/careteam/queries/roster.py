@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from companion.accounts.models import Clinic, Patient
 from companion.careteam import rules
+from companion.clock import in_zone
 from companion.consent import queries as consent_queries
 from companion.consent import rules as consent_rules
 from companion.consent.models import ConsentRecord, ModuleRead, TeachBackAnswer
@@ -162,7 +163,7 @@ def roster_page(clinic: Clinic, now: datetime, search: str = "", page: int = 1,
     cases = _case_counts(ids)
     ranked = []
     for pid, implanted_on, last, due_on in _ranking_facts(where):
-        row = RosterRow(None, last_checkin_on=last.astimezone(zone).date() if last else None,  # type: ignore[arg-type]
+        row = RosterRow(None, last_checkin_on=in_zone(last, zone).date() if last else None,  # type: ignore[arg-type]
                         emergency_cases=cases.get((pid, "emergency"), 0), urgent_cases=cases.get((pid, "urgent"), 0),
                         due_on=due_on)
         row.quiet_days = rules.days_without_checkin(row.last_checkin_on, today, expected=implanted_on is not None)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("settings", __name__)
 
-from companion.clinic.views import settings, staff  # noqa: E402,F401  (their routes join the blueprint)
+from companion.clinic.views import accounts, settings, staff  # noqa: E402,F401  (their routes join the blueprint)

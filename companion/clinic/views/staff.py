@@ -11,7 +11,8 @@ from companion.clinic import queries, services
 from companion.clinic.forms import ROLE_LABELS, InviteForm, StaffJoinForm
 from companion.clinic.views import bp
 from companion.extensions import htmx
-from companion.web import found_or_404, public, render_page, roles_required, wants_partial
+from companion.web import (absolute_url, code_from_link, code_page, found_or_404, public, render_page,
+                          roles_required, wants_partial)
 
 
 def _staff_page(invite_form=None, new_link: str = "", invited=None, message: str = "", status: int = 200,
@@ -47,7 +48,7 @@ def invite():
         except AccountError as error:
             form[error.field].errors.append(str(error))
         else:
-            return _staff_page(new_link=url_for("settings.staff_join", code=token, _external=True), invited=user,
+            return _staff_page(new_link=absolute_url("settings.staff_join", code=token), invited=user,
                                message=_("%(name)s is invited.", name=user.display_name), partial="clinic/_invite.html")
     return _staff_page(form, message=_("Not sent. Check the fields marked."), status=422,
                        partial="clinic/_invite.html")
@@ -66,7 +67,7 @@ def _staff_action(user_id: int, act, done: str):
     except AccountError as error:
         return _staff_page(message=str(error), status=422)
     if isinstance(result, str):  # a renewed set-up link
-        return _staff_page(new_link=url_for("settings.staff_join", code=result, _external=True), invited=user,
+        return _staff_page(new_link=absolute_url("settings.staff_join", code=result), invited=user,
                            message=done % {"name": user.display_name}, partial="clinic/_invite.html")
     return _staff_page(message=done % {"name": user.display_name})
 
@@ -107,18 +108,23 @@ def renew_invite(user_id: int):
 @public
 def staff_join():
     """An invited staff member opens their set-up link and chooses a password."""
-    form = StaffJoinForm(code=request.args.get("code", ""))
+    moved = code_from_link("staff_join_code")
+    if moved:
+        return moved
+    form = StaffJoinForm(code=session.get("staff_join_code", ""))
     try:
         person = services.invited_user(form.code.data or "")
     except AccountError as error:  # a page, not a 404: the person needs to know to ask for a new link
-        return render_template("clinic/join.html", form=None, problem=str(error)), 422 if request.method == "POST" else 200
+        return code_page(render_template("clinic/join.html", form=None, problem=str(error)),
+                         422 if request.method == "POST" else 200)
+    form.personal_words = (person.email, person.display_name)  # a password made of them is refused
     if form.validate_on_submit():
         user = services.join_staff(form.code.data, form.password.data)
         sessions.start(user)
         accounts.complete_sign_in(user)
         return redirect(url_for("accounts.two_factor_setup" if user.role == "admin" else "home.index"))
-    return render_template("clinic/join.html", form=form, person=person, role_labels=ROLE_LABELS), \
-        422 if form.errors else 200
+    return code_page(render_template("clinic/join.html", form=form, person=person, role_labels=ROLE_LABELS),
+                     422 if form.errors else 200)
 
 
 @bp.before_app_request

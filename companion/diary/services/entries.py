@@ -107,6 +107,19 @@ def _prepared_photos(uploads: Mapping[str, bytes], errors: dict[str, str]) -> di
     return prepared
 
 
+def device_time_problem(recorded_at: datetime | None, now: datetime, enrolled_at: datetime | None) -> str | None:
+    """Why a phone's entry time cannot be stored: more than DEVICE_TIME_MAX_DAYS before the server got it, or
+    before the patient's record existed (a clock set to 0001-01-01 once broke the diary pages for good)."""
+    if recorded_at is None or recorded_at.tzinfo is None:
+        return None  # the server's time is used instead
+    days = current_app.config.get("DEVICE_TIME_MAX_DAYS", 14)  # a phone offline for a fortnight (a hospital stay)
+    if recorded_at < now - timedelta(days=days):
+        return "The date on this entry is too long ago. Check the date and time on your phone, then send it again."
+    if enrolled_at is not None and recorded_at < enrolled_at - timedelta(days=1):
+        return "The date on this entry is before you joined. Check the date and time on your phone, then send it again."
+    return None
+
+
 def _device_time(recorded_at: datetime | None, now: datetime) -> datetime:
     """The phone's time of the entry; the server's when missing, naive or implausibly in the future."""
     if recorded_at is None or recorded_at.tzinfo is None or recorded_at > now + CLOCK_SKEW:
@@ -145,6 +158,9 @@ def record_entry(patient: Patient, kind: str, form_data: Mapping, *, reporter_us
     result = normalise(patient, kind, form_data, reporter, now, weekly_optional)
     errors = dict(result.errors)
     prepared = _prepared_photos(photos or {}, errors) if kind == "wound" else {}
+    problem = device_time_problem(recorded_at, now, patient.created_at)
+    if problem:
+        errors["recorded_at"] = problem
     if errors:
         return _unsaved(errors, result.answers, danger_in(patient, result.observations, now))
     context = queries.context_for(patient, now)

@@ -20,13 +20,18 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 1600
-MAX_PIXELS = 60_000_000  # refuse decompression bombs long before Pillow's own limit
+# Read from the file's header before any decoding (a 58 KB PNG can claim 7700 x 7700). A phone's own photo is
+# 12-24 MP (iPhone 15 saves 24 MP HEIC by default); JPEGs are decoded at a reduced scale (draft), so a 50 MP one
+# costs no more memory than a small one; every other format is decoded in full and stops at 25 MP.
+MAX_PIXELS_JPEG = 52_000_000
+MAX_PIXELS = 25_000_000
 FORMATS = {"JPEG", "PNG", "WEBP"} | ({"HEIF"} if HEIC else set())
 SUBDIR = "wound_photos"
 MSG_TYPE = ("Please choose a photo (JPEG, PNG or WebP{heic}). That file could not be used."
             .format(heic=", or HEIC from an iPhone" if HEIC else ""))
 MSG_SIZE = "That photo is too big. Please choose one smaller than 10 MB."
 MSG_EMPTY = "That photo is empty. Take it again or leave it out."
+MSG_PIXELS = "Please choose a photo taken with your phone's usual camera settings. That one is too large."
 
 
 class PhotoError(ValueError):
@@ -49,9 +54,13 @@ def prepare(raw: bytes) -> PreparedPhoto:
     if len(raw) > MAX_BYTES:
         raise PhotoError(MSG_SIZE)
     try:
-        with Image.open(io.BytesIO(raw)) as probe:
-            if probe.format not in FORMATS or probe.width * probe.height > MAX_PIXELS:
+        with Image.open(io.BytesIO(raw)) as probe:  # reads the header only
+            if probe.format not in FORMATS:
                 raise PhotoError(MSG_TYPE)
+            if probe.width * probe.height > (MAX_PIXELS_JPEG if probe.format == "JPEG" else MAX_PIXELS):
+                raise PhotoError(MSG_PIXELS)
+            if probe.format == "JPEG":
+                probe.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at 1/2, 1/4 or 1/8 scale: far less memory
             probe.load()
             # Apply the camera's rotation before the metadata that carries it is dropped.
             image = ImageOps.exif_transpose(probe)

@@ -81,7 +81,7 @@ def after_commit(assessment: Assessment) -> None:
     if not assessment.notification_ids:
         return
     try:
-        dispatcher.deliver(assessment.notification_ids)
+        dispatcher.deliver_after_request(assessment.notification_ids)
     except Exception:  # noqa: BLE001 - the scheduler retries; the patient's answer must not fail
         db.session.rollback()
         log.exception("immediate delivery failed; the outbox job will retry")

@@ -256,6 +256,8 @@ def _week_start(value: str | None, today):
         day = datetime.strptime(value, "%Y-%m-%d").date() if value else today
     except ValueError:
         day = today
+    if abs((day - today).days) > 3660:  # 9999-12-31 or 0001-01-01 overflowed the week's dates into a 500
+        abort(400)
     return day - timedelta(days=day.weekday())
 
 
