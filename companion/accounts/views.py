@@ -5,9 +5,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from companion import i18n
 from companion.accounts import queries, services, sessions
 from companion.accounts.context import current_patient
-from companion.accounts.forms import (CaregiverJoinForm, EnrolForm, InviteCodeForm, LoginForm,
+from companion.accounts.forms import (CaregiverJoinForm, EnrolForm, InviteCodeForm, LanguageForm, LoginForm,
                                       PasswordChangeForm, TwoFactorForm)
 from companion.accounts.models import User
 from companion.accounts.permissions import needs_two_factor
@@ -17,10 +18,11 @@ from companion.web import public, render_page, roles_required, STAFF
 bp = Blueprint("accounts", __name__)
 
 
-def _finish(user: User):
-    """Open the session and go where the user was heading."""
+def _finish(user: User, language: str | None = None):
+    """Open the session (keeping a language chosen before sign-in) and go where the user was heading."""
+    chosen = session.get(i18n.SESSION_KEY) or language
     sessions.start(user)
-    services.complete_sign_in(user)
+    services.complete_sign_in(user, language=chosen)
     target = sessions.safe_next(request.args.get("next"))
     return redirect(target or url_for("home.index"))
 
@@ -82,7 +84,7 @@ def enrol():
         except services.AccountError as error:
             getattr(form, error.field or "code").errors.append(str(error))
         else:
-            return _finish(user)
+            return _finish(user, language=i18n.html_lang())  # the language the code was typed in
     return render_template("accounts/enrol.html", form=form), 422 if form.errors else 200
 
 
@@ -98,7 +100,7 @@ def caregiver_join():
         except services.AccountError as error:
             getattr(form, error.field or "code").errors.append(str(error))
         else:
-            return _finish(user)
+            return _finish(user, language=i18n.html_lang())
     return render_template("accounts/caregiver_join.html", form=form), 422 if form.errors else 200
 
 
@@ -108,6 +110,19 @@ def account():
     """The signed-in person's account page."""
     links = queries.caregiver_links(current_patient()) if current_user.role == "patient" else []
     return render_template("accounts/account.html", links=links, invite_form=InviteCodeForm())
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    """Choose the language: saved on the account when signed in, kept in the session before sign-in."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session[i18n.SESSION_KEY] = form.language.data
+        if current_user.is_authenticated:
+            services.set_language(current_user, form.language.data)
+    target = sessions.safe_next(form.next.data)
+    return redirect(target or url_for("home.index"), code=303)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

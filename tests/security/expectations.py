@@ -26,6 +26,7 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "accounts.two_factor": (ANYONE, "anyone"),
     "accounts.enrol": (ANYONE, "anyone"),
     "accounts.caregiver_join": (ANYONE, "anyone"),
+    "accounts.language": (ANYONE, "anyone"),  # the language choice: saved on the account when signed in
     "home.index": (ANYONE, "anyone"),
     "home.help_now": (ANYONE, "anyone"),
     "pwa.manifest": (ANYONE, "anyone"),

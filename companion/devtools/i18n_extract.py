@@ -1,0 +1,45 @@
+"""A Babel extractor for the questionnaires: their wording is data (Question/Choice), not _() calls."""
+import importlib
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+
+TEXT_FIELDS = ("text", "help", "label", "title")
+
+
+def _strings(value, seen: set[int]):
+    """Every user-facing string inside a questionnaire object (questions, choices, group headings)."""
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _strings(item, seen)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            attr = getattr(value, f.name)
+            if f.name in TEXT_FIELDS and isinstance(attr, str) and attr.strip() and not attr.strip().isdigit():
+                yield attr
+            elif isinstance(attr, (tuple, list)) or is_dataclass(attr):
+                yield from _strings(attr, seen)
+
+
+def questionnaires(fileobj, keywords, comment_tags, options):
+    """Babel extraction method: import the questionnaire module and yield each wording once, at its line."""
+    path = Path(fileobj.name).resolve()
+    root = Path(__file__).resolve().parents[2]
+    module = importlib.import_module(".".join(path.relative_to(root).with_suffix("").parts))
+    source = path.read_text(encoding="utf-8").splitlines()
+    found: dict[str, int] = {}
+    seen: set[int] = set()
+    for name, value in vars(module).items():
+        if name.startswith("_"):
+            continue
+        for text in _strings(value, seen):
+            # Only wording written in this file (a scale end "0 (no pain)" is written as "(no pain)");
+            # an item imported from common.py is extracted there, once.
+            needle = text.split(" ", 1)[1] if text.split(" ", 1)[0].isdigit() and " " in text else text
+            line = next((n for n, row in enumerate(source, 1) if needle in row), 0)
+            if line:
+                found.setdefault(text, line)
+    for text, line in found.items():
+        yield line, "gettext", text, []
