@@ -1,10 +1,12 @@
 """The patient's language: which locale a request uses, wording for a person outside a request, fresh catalogues."""
+import ast
+import functools
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -91,6 +93,47 @@ def js_strings() -> dict[str, str]:
     return {key: str(text) for key, text in JS_STRINGS.items()}
 
 
+RULES = Path(__file__).parent / "escalation" / "rules"
+
+
+def rule_sentences(path: Path) -> list[tuple[int, str]]:
+    """The patient wording in one red-flag rules file: reason()'s `what` and `after`, ACTION and sentence constants."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        values = []
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "reason":
+            values = [a for i, a in enumerate(node.args) if i in (2, 5)]
+            values += [k.value for k in node.keywords if k.arg in ("what", "after")]
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and \
+                any(getattr(t, "id", "") == "ACTION" for t in node.targets):
+            values = node.value.values
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and \
+                str(node.value.value).endswith(".") and " " in str(node.value.value):
+            values = [node.value]
+        found += [(v.lineno, v.value) for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _rule_pieces() -> tuple[str, ...]:
+    """Every piece a red-flag patient text is joined from, longest first (for the greedy match below)."""
+    pieces = {text for path in RULES.glob("*.py") for _line, text in rule_sentences(path)}
+    return tuple(sorted(pieces, key=len, reverse=True))
+
+
+def red_flag_text(text: str) -> str:
+    """A red-flag patient text (pieces joined by the pure rules, in English) in the page's language, piece by piece."""
+    out, rest = [], text.strip()
+    while rest:
+        piece = next((p for p in _rule_pieces() if rest.startswith(p)), None)
+        if piece is None:
+            out.append(rest)  # wording we do not know: shown as written rather than lost
+            break
+        out.append(gettext(piece))
+        rest = rest[len(piece):].strip()
+    return " ".join(out)
+
+
 def compile_catalogues(directory: Path = TRANSLATIONS) -> list[Path]:
     """Compile each .po whose .mo is missing or older (a fresh clone, or a .po just edited); return what was written."""
     written = []
@@ -116,3 +159,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["js_strings"] = js_strings
     app.jinja_env.filters["short_day"] = short_day
+    app.jinja_env.filters["red_flag"] = red_flag_text

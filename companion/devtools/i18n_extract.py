@@ -23,6 +23,33 @@ def _strings(value, seen: set[int]):
                 yield from _strings(attr, seen)
 
 
+PUMP_FIELDS = ("mri_patient_note", "before_mri", "after_mri")  # what the patient's card and MRI page show
+
+
+def pump_models(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for companion/pump/schedule.py (pure, so no _()): each model's patient wording."""
+    from companion.pump.schedule import PUMP_MODELS
+
+    source = Path(fileobj.name).read_text(encoding="utf-8").splitlines()
+    found: dict[str, int] = {}
+    for model in PUMP_MODELS.values():
+        for name in PUMP_FIELDS:
+            value = getattr(model, name)
+            for text in (value,) if isinstance(value, str) else value:
+                first = text.split(". ")[0][:40]
+                found.setdefault(text, next((n for n, row in enumerate(source, 1) if first in row), 1))
+    for text, line in found.items():
+        yield line, "gettext", text, []
+
+
+def red_flags(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for the pure red-flag rules: the pieces patient texts are joined from."""
+    from companion.i18n import rule_sentences
+
+    for line, text in rule_sentences(Path(fileobj.name)):
+        yield line, "gettext", text, []
+
+
 def questionnaires(fileobj, keywords, comment_tags, options):
     """Babel extraction method: import the questionnaire module and yield each wording once, at its line."""
     path = Path(fileobj.name).resolve()

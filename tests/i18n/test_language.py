@@ -1,6 +1,6 @@
 """Choosing the language: browser default before sign-in, the sign-in page choice, the account setting; staff stay English."""
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 from flask_babel import force_locale
 
@@ -99,3 +99,24 @@ def test_stale_catalogues_are_compiled(tmp_path):
     (folder / "messages.po").write_text('msgid ""\nmsgstr ""\n\nmsgid "Yes"\nmsgstr "Sí"\n', encoding="utf-8")
     assert i18n.compile_catalogues(tmp_path) == [folder / "messages.mo"]
     assert i18n.compile_catalogues(tmp_path) == []  # up to date: nothing written
+
+
+def test_the_wallet_card_and_the_calendar_file_are_in_the_patients_language(app):
+    import io
+    from types import SimpleNamespace
+
+    from pypdf import PdfReader
+
+    from companion.pump import card_pdf, ics
+
+    card = {"patient_name": "Ana López", "model": "SynchroMed II 40 mL", "implanted_on": date(2025, 3, 1),
+            "drugs": [], "clinic_name": "Clínica", "clinic_phone": "555-0100", "out_of_hours_phone": "555-0199",
+            "mri_note": "Ask your pump clinic before any MRI scan."}
+    visit = SimpleNamespace(id=7, starts_at=datetime(2026, 12, 21, 15, tzinfo=timezone.utc), minutes=30, updated_at=None)
+    clinic = SimpleNamespace(name="Clínica", phone="555-0100")
+    with app.test_request_context(), force_locale("es"):
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(card_pdf.render(card))).pages)
+        calendar = ics.appointment_calendar(visit, clinic, datetime(2026, 12, 1, tzinfo=timezone.utc)).decode()
+    assert "BOMBA DE MEDICAMENTO" in text and "Medicina: pregunte en la cl" in text and "resonancia" in text
+    assert "MRI scan" not in text and "Show this card" not in text
+    assert "SUMMARY:Cita de recarga de la bomba" in calendar and "SUMMARY:Pump" not in calendar
