@@ -64,6 +64,13 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT
 
 
+def language_name(code: str) -> str:
+    """A language's name in English, for staff pages ("Spanish")."""
+    from babel import Locale
+
+    return Locale.parse(supported(code)).get_display_name("en").capitalize()
+
+
 def html_lang() -> str:
     """The value of <html lang>: the language this page is in."""
     locale = get_locale()
@@ -158,5 +165,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["js_strings"] = js_strings
+    app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.filters["short_day"] = short_day
     app.jinja_env.filters["red_flag"] = red_flag_text

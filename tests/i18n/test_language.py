@@ -120,3 +120,14 @@ def test_the_wallet_card_and_the_calendar_file_are_in_the_patients_language(app)
     assert "BOMBA DE MEDICAMENTO" in text and "Medicina: pregunte en la cl" in text and "resonancia" in text
     assert "MRI scan" not in text and "Show this card" not in text
     assert "SUMMARY:Cita de recarga de la bomba" in calendar and "SUMMARY:Pump" not in calendar
+
+
+def test_staff_see_the_patients_language_and_interpreter_need_and_free_text_as_written(app, client, factory):
+    patient = factory.patient(factory.clinic())
+    patient.user.language, patient.needs_interpreter = "es", True
+    db.session.commit()
+    nurse = factory.user("nurse", patient.clinic)
+    login(client, nurse)
+    for url in (f"/care/patients/{patient.id}", f"/care/patients/{patient.id}/consent"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'lang="en"' in page and "Spanish" in page and "needs interpreter" in page, url
