@@ -24,6 +24,7 @@ STAFF_ONLY = (
     "templates/diary/staff_diary.html", "templates/consent/session.html", "templates/consent/care_module.html",
     "templates/accounts/two_factor.html", "templates/accounts/two_factor_setup.html",
     "companion/careteam/*", "companion/clinic/*", "companion/audit/*", "companion/pump/views/staff.py",
+    "templates/_macros/language.html",
 )
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 
