@@ -42,6 +42,15 @@ def pump_models(fileobj, keywords, comment_tags, options):
         yield line, "gettext", text, []
 
 
+def sedating_classes(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for companion/pump/dose_checks.py (pure): the medicine kinds a patient picks from."""
+    from companion.pump.dose_checks import SEDATING_CLASSES
+
+    source = Path(fileobj.name).read_text(encoding="utf-8").splitlines()
+    for text in SEDATING_CLASSES.values():
+        yield next((n for n, row in enumerate(source, 1) if f'"{text}"' in row), 1), "gettext", text, []
+
+
 def red_flags(fileobj, keywords, comment_tags, options):
     """Babel extraction method for the pure red-flag rules: the pieces patient texts are joined from."""
     from companion.i18n import rule_sentences
