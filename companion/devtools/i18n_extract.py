@@ -42,13 +42,15 @@ def pump_models(fileobj, keywords, comment_tags, options):
         yield line, "gettext", text, []
 
 
-def sedating_classes(fileobj, keywords, comment_tags, options):
-    """Babel extraction method for companion/pump/dose_checks.py (pure): the medicine kinds a patient picks from."""
-    from companion.pump.dose_checks import SEDATING_CLASSES
-
-    source = Path(fileobj.name).read_text(encoding="utf-8").splitlines()
-    for text in SEDATING_CLASSES.values():
-        yield next((n for n, row in enumerate(source, 1) if f'"{text}"' in row), 1), "gettext", text, []
+def dict_values(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for pure modules: the values of the dicts named in the `names` option (labels)."""
+    path = Path(fileobj.name).resolve()
+    root = Path(__file__).resolve().parents[2]
+    module = importlib.import_module(".".join(path.relative_to(root).with_suffix("").parts))
+    source = path.read_text(encoding="utf-8").splitlines()
+    for name in options.get("names", "").split():
+        for text in getattr(module, name).values():
+            yield next((n for n, row in enumerate(source, 1) if f'"{text}"' in row), 1), "gettext", text, []
 
 
 def red_flags(fileobj, keywords, comment_tags, options):
