@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := companion
 
-.PHONY: run test bench install vendor db demo clean test-postgres lint
+.PHONY: run test bench install vendor db demo clean test-postgres lint translations
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,7 +21,22 @@ static/vendor/.installed: package.json package-lock.json
 	$(BIN)/python -m companion.devtools.vendor
 	touch $@
 
-install: $(VENV)/.installed static/vendor/.installed
+# Catalogues: the .po files are committed, the .mo files are built here (and again when a .po changes).
+PO := $(wildcard companion/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+install: $(VENV)/.installed static/vendor/.installed $(MO)
+
+# After merging a branch that adds strings: extract them and update each language; then
+# tests/i18n/test_catalogue.py lists each patient-facing entry still to translate (file:line).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --sort-by-file --ignore-dirs='.* __pycache__' \
+		-o companion/translations/messages.pot .
+	$(BIN)/pybabel -q update -i companion/translations/messages.pot -d companion/translations --ignore-obsolete
+	$(BIN)/pybabel -q compile -d companion/translations
 
 db: install
 	$(BIN)/flask db upgrade

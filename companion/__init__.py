@@ -29,13 +29,14 @@ def register_extensions(app: Flask) -> None:
     from companion import models  # noqa: F401  (all tables, for Alembic and create_all)
     from companion.accounts import queries, sessions
     from companion.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+    from companion.i18n import select_locale
 
     compress.init_app(app)  # first, so its after_request runs last, on the final body and headers
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.user_loader(queries.user_by_session_token)
     login_manager.unauthorized_handler(sessions.unauthorized)
@@ -64,10 +65,11 @@ def register_errors(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    """Template globals: the clinic, phone numbers, asset versions."""
-    from companion import template_globals
+    """Template globals: the clinic, phone numbers, asset versions, the page language."""
+    from companion import i18n, template_globals
 
     template_globals.init_app(app)
+    i18n.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -9,22 +9,24 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from companion.i18n import N_
+
 DEFAULT_EMERGENCY = "911"
-# (endpoint, label, roles): an item shows once its capability's endpoint exists.
+# (endpoint, label, roles): an item shows once its capability's endpoint exists; labels are translated in base.html.
 NAV = [
-    ("home.index", "Home", ("patient", "caregiver")),
-    ("diary.checkin", "Check-in", ("patient", "caregiver")),
-    ("diary.history", "Diary", ("patient", "caregiver")),
-    ("pump.card", "Pump", ("patient", "caregiver")),
-    ("consent.learn", "Learn", ("patient", "caregiver")),
-    ("careteam.queue", "Queue", ("nurse", "physician", "admin")),
-    ("careteam.roster", "Patients", ("nurse", "physician", "admin")),
-    ("pump.refills", "Refills", ("nurse", "physician")),
-    ("reports.index", "Reports", ("nurse", "physician", "admin")),
-    ("notify.index", "Messages", ("patient", "caregiver", "nurse", "physician", "admin")),
-    ("settings.index", "Settings", ("admin",)),
-    ("settings.staff", "Staff", ("admin",)),
-    ("audit.index", "Audit", ("admin",)),
+    ("home.index", N_("Home"), ("patient", "caregiver")),
+    ("diary.checkin", N_("Check-in"), ("patient", "caregiver")),
+    ("diary.history", N_("Diary"), ("patient", "caregiver")),
+    ("pump.card", N_("Pump"), ("patient", "caregiver")),
+    ("consent.learn", N_("Learn"), ("patient", "caregiver")),
+    ("careteam.queue", N_("Queue"), ("nurse", "physician", "admin")),
+    ("careteam.roster", N_("Patients"), ("nurse", "physician", "admin")),
+    ("pump.refills", N_("Refills"), ("nurse", "physician")),
+    ("reports.index", N_("Reports"), ("nurse", "physician", "admin")),
+    ("notify.index", N_("Messages"), ("patient", "caregiver", "nurse", "physician", "admin")),
+    ("settings.index", N_("Settings"), ("admin",)),
+    ("settings.staff", N_("Staff"), ("admin",)),
+    ("audit.index", N_("Audit"), ("admin",)),
 ]
 
 

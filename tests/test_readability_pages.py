@@ -78,11 +78,16 @@ def grade(text: str) -> float:
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     """{page: visible text} for every patient-facing page, rendered with the demo data."""
+    return collect_pages(tmp_path_factory.mktemp("read"))
+
+
+def collect_pages(folder, language: str = "en") -> dict[str, str]:
+    """Render every patient-facing page with the demo data, for a patient and caregiver reading `language`."""
     from companion import clock
     from tests.conftest import FIXED_NOW
 
     clock.freeze(FIXED_NOW)
-    app = make_app(tmp_path_factory.mktemp("read"), DEMO_MODE=True)
+    app = make_app(folder, DEMO_MODE=True)
     with app.app_context():
         from companion.accounts.models import Patient
         from companion.consent import queries as consent
@@ -90,6 +95,11 @@ def pages(tmp_path_factory):
         from companion.escalation.models import Case
 
         seed()
+        from companion.accounts.models import User
+
+        for user in db.session.scalars(select(User).where(User.email.in_(["patient@demo.test", "caregiver@demo.test"]))):
+            user.language = language
+        db.session.commit()
         pat = db.session.scalar(select(Patient).where(Patient.record_number == "MRN-1001"))
         content = consent.current_content()
         case_id = db.session.scalar(select(Case.id).where(Case.patient_id == pat.id))
@@ -98,7 +108,7 @@ def pages(tmp_path_factory):
         found = {}
         anonymous = app.test_client()
         for path in PUBLIC:
-            found[path] = anonymous.get(path).get_data(as_text=True)
+            found[path] = anonymous.get(path, headers={"Accept-Language": language}).get_data(as_text=True)
         for email, role in (("patient@demo.test", "patient"), ("caregiver@demo.test", "caregiver")):
             client = app.test_client()
             client.post("/login", data={"email": email, "password": PASSWORD})

@@ -2,10 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from companion.accounts.passwords import check_new_password
+from companion.i18n import LANGUAGES
 
 
 def _strong(form, field) -> None:
@@ -24,6 +25,14 @@ class LoginForm(FlaskForm):
 
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Please enter your email.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
+
+
+class LanguageForm(FlaskForm):
+    """The language to read Companion in (each choice is written in its own language)."""
+
+    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()),
+                           validators=[DataRequired(_l("Please choose a language from the list."))])
+    next = HiddenField()
 
 
 class TwoFactorForm(FlaskForm):

@@ -52,6 +52,8 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The language this person reads Companion in (companion.i18n.LANGUAGES); staff pages stay English.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     clinic: Mapped[Clinic] = relationship()
 
@@ -94,6 +96,8 @@ class Patient(db.Model):
     birth_date: Mapped[date | None] = mapped_column(Date)
     implanted_on: Mapped[date | None] = mapped_column(Date)
     therapy_stage: Mapped[str] = mapped_column(String(20), default="maintenance")
+    # Set by the clinic: an interpreter is booked for visits and the consent discussion.
+    needs_interpreter: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     clinic: Mapped[Clinic] = relationship()

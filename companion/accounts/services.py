@@ -17,6 +17,7 @@ from companion.accounts.passwords import hash_password, verify_password
 from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.extensions import db
+from companion.i18n import LANGUAGES
 
 FAILED = _l("That email and password do not match. Please try again.")
 THROTTLED = _l("Too many tries. Please wait 15 minutes, then try again.")
@@ -106,10 +107,21 @@ def authenticate(email: str, password: str, ip: str, now: datetime | None = None
     return SignIn(None, THROTTLED if throttled else FAILED)
 
 
-def complete_sign_in(user: User, now: datetime | None = None) -> None:
-    """Record the sign-in time (the view rotates the Flask session itself)."""
+def complete_sign_in(user: User, now: datetime | None = None, language: str | None = None) -> None:
+    """Record the sign-in time, and the language chosen before signing in (the view rotates the Flask session)."""
     user.last_login_at = now or utcnow()
+    if language in LANGUAGES and not user.is_staff:
+        user.language = language
     db.session.commit()
+
+
+def set_language(user: User, language: str) -> None:
+    """Save the language a patient or caregiver reads Companion in (staff pages stay English)."""
+    if language not in LANGUAGES:
+        raise AccountError(_l("Please choose a language from the list."), "language")
+    if not user.is_staff:
+        user.language = language
+        db.session.commit()
 
 
 def sign_out(user: User) -> None:

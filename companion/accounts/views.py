@@ -7,10 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from companion import i18n
 from companion.accounts import queries, services, sessions
 from companion.accounts.context import caring_for as helping_now
 from companion.accounts.context import current_patient
-from companion.accounts.forms import (CaregiverJoinForm, EnrolForm, InviteCodeForm, LoginForm,
+from companion.accounts.forms import (CaregiverJoinForm, EnrolForm, InviteCodeForm, LanguageForm, LoginForm,
                                       PasswordChangeForm, PhoneForm, TwoFactorForm)
 from companion.accounts.models import User
 from companion.audit import services as audit
@@ -26,10 +27,11 @@ def caregiver_banner() -> dict:
     return {"helping_now": helping_now}
 
 
-def _finish(user: User):
-    """Open the session and go where the user was heading."""
+def _finish(user: User, language: str | None = None):
+    """Open the session (keeping a language chosen before sign-in) and go where the user was heading."""
+    chosen = session.get(i18n.SESSION_KEY) or language
     sessions.start(user)
-    services.complete_sign_in(user)
+    services.complete_sign_in(user, language=chosen)
     target = sessions.safe_next(request.args.get("next"))
     return redirect(target or url_for("home.index"))
 
@@ -101,7 +103,7 @@ def enrol():
         except services.AccountError as error:
             getattr(form, error.field or "code").errors.append(str(error))
         else:
-            return _finish(user)
+            return _finish(user, language=i18n.html_lang())  # the language the code was typed in
     return code_page(render_template("accounts/enrol.html", form=form), 422 if form.errors else 200)
 
 
@@ -120,7 +122,7 @@ def caregiver_join():
         except services.AccountError as error:
             getattr(form, error.field or "code").errors.append(str(error))
         else:
-            return _finish(user)
+            return _finish(user, language=i18n.html_lang())
     return code_page(render_template("accounts/caregiver_join.html", form=form), 422 if form.errors else 200)
 
 
@@ -151,6 +153,19 @@ def phone():
         return redirect(url_for("accounts.account"))
     links = queries.caregiver_links(current_patient()) if current_user.role == "patient" else []
     return render_template("accounts/account.html", links=links, invite_form=InviteCodeForm(), phone_form=form), 422
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    """Choose the language: saved on the account when signed in, kept in the session before sign-in."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session[i18n.SESSION_KEY] = form.language.data
+        if current_user.is_authenticated:
+            services.set_language(current_user, form.language.data)
+    target = sessions.safe_next(form.next.data)
+    return redirect(target or url_for("home.index"), code=303)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -84,7 +84,9 @@ class ConsentRecord(db.Model):
     clinician_role: Mapped[str] = mapped_column(String(20))
     content_version: Mapped[str] = mapped_column(String(20))
     content_major: Mapped[int] = mapped_column(Integer)
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))  # of the course in `language`
+    # The language the course was read and the consent signed in; the signed PDF is in it too.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     modules_read: Mapped[list] = mapped_column(JSON, default=list)
     answers: Mapped[list] = mapped_column(JSON, default=list)
     topics_discussed: Mapped[list] = mapped_column(JSON, default=list)

@@ -17,6 +17,7 @@ from companion.consent import queries, rules
 from companion.consent.content_loader import ContentVersion
 from companion.consent.models import ConsentRecord, ConsentSession, ModuleRead, SessionQuestion, TeachBackAnswer
 from companion.extensions import db
+from companion.i18n import language_of
 
 
 class ConsentError(ValueError):
@@ -229,6 +230,7 @@ def sign_consent(clinician: User, patient: Patient, data: ConsentInput, *, now: 
         clinician_typed_name=c_typed, supersedes_id=data.supersedes_id,
         correction_reason=data.correction_reason.strip() if data.supersedes_id else "",
         readiness_gaps=gaps or None, readiness_reason=data.readiness_reason.strip() if gaps else "",
+        language=language_of(patient.user),  # the PDF is printed in it; part of the record hash
     )
     record = ConsentRecord(**values, record_hash=_record_hash(values))
     db.session.add(record)

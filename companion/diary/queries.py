@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import url_for
+from flask_babel import format_datetime, gettext
 from sqlalchemy import select
 
 from companion.accounts import queries as accounts
@@ -232,17 +233,18 @@ def trends_for(patient: Patient, days: int, now: datetime) -> Trends:
 
 def answer_label(item, value) -> str:
     """An answer in the words the patient picked (Yes/No, choice labels, numbers)."""
+    # Labels in the reader's language; free text and numbers exactly as written.
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, list):
-        return ", ".join(item.label_for(v) for v in value)
-    return item.label_for(str(value)) if item.choices else str(value)
+        return ", ".join(gettext(item.label_for(v)) for v in value)
+    return gettext(item.label_for(str(value))) if item.choices else str(value)
 
 
 def when(entry: DiaryEntry) -> str:
     """When the patient made the entry, in the clinic's time zone, like "Mon 23 Nov, 10:04"."""
     moment = in_zone(entry.recorded_at, zone(entry.patient))
-    return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M}"
+    return format_datetime(moment.replace(tzinfo=None), "EEE d MMM, HH:mm")  # in the reader's language
 
 
 def answer_rows(entry: DiaryEntry) -> list[tuple[str, str]]:

@@ -10,11 +10,13 @@ from urllib.parse import unquote, urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from flask import current_app
+from flask_babel import force_locale, gettext
 from py_vapid import Vapid02
 from py_vapid.utils import b64urlencode
 from pywebpush import WebPushException, webpush
 
 from companion.accounts.models import User
+from companion.i18n import N_, language_of
 from companion.clock import utcnow
 from companion.extensions import db
 from companion.notify import queries
@@ -23,8 +25,8 @@ from companion.notify.models import Notification
 # No health details ever leave the app: these are the only words an email or push carries.
 STAFF_SUBJECT = "Companion: a patient needs attention"
 STAFF_BODY = "Open Companion to see it."
-PATIENT_SUBJECT = "Companion: you have a new message"
-PATIENT_BODY = "Open Companion to see a new message."
+PATIENT_SUBJECT = N_("Companion: you have a new message")  # sent in the patient's language (companion.i18n)
+PATIENT_BODY = N_("Open Companion to see a new message.")
 PUSH_TTL = 86400  # pywebpush's default TTL of 0 drops pushes to a phone that is offline
 # The browsers' push services (Chrome/Edge/Samsung via FCM, Firefox, Safari, Edge legacy WNS). A leading dot
 # means "this domain and any host under it". PUSH_ALLOWED_HOSTS in the settings replaces this list.
@@ -59,7 +61,8 @@ def wording(user: User, notification: Notification | None = None) -> tuple[str, 
     """Subject and body for this person: staff get the case's tier, round and link when the row carries them
     (else that a patient needs attention), patients that a message waits."""
     if not user.is_staff:
-        return PATIENT_SUBJECT, PATIENT_BODY
+        with force_locale(language_of(user)):
+            return gettext(PATIENT_SUBJECT), gettext(PATIENT_BODY)
     detail = getattr(notification, "detail", None) or {}
     if not detail.get("path"):
         return STAFF_SUBJECT, STAFF_BODY

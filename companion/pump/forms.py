@@ -133,7 +133,7 @@ class AppointmentForm(FlaskForm):
             raise ValidationError(_l("Choose a date within the next two years."))
 
 
-MEDICINE_CLASSES = ([("", _l("Choose one"))] + [(code, label) for code, label in SEDATING_CLASSES.items()]
+MEDICINE_CLASSES = ([("", _l("Choose one"))] + [(code, _l(label)) for code, label in SEDATING_CLASSES.items()]
                     + [("other", _l("Something else"))])
 
 

@@ -1,6 +1,7 @@
 """The refill visit as an iCalendar file (no drug or health details: it may sync to other services)."""
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event
 
 from companion.accounts.models import Clinic
@@ -18,13 +19,13 @@ def appointment_calendar(appointment: Appointment, clinic: Clinic, now: datetime
     event.add("dtstamp", now)
     event.add("dtstart", appointment.starts_at)
     event.add("dtend", appointment.starts_at + timedelta(minutes=appointment.minutes or 30))
-    event.add("summary", f"Pump refill visit - {clinic.name}")
+    event.add("summary", _("Pump refill visit - %(clinic)s", clinic=clinic.name))
     event.add("location", clinic.name)
-    event.add("description", f"Pump refill visit. To change it, call {clinic.phone}.")
+    event.add("description", _("Pump refill visit. To change it, call %(phone)s.", phone=clinic.phone))
     event.add("sequence", int(appointment.updated_at.timestamp()) % 100000 if appointment.updated_at else 0)
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", "Pump refill visit tomorrow")
+    alarm.add("description", _("Pump refill visit tomorrow"))
     alarm.add("trigger", timedelta(days=-1))
     event.add_component(alarm)
     calendar.add_component(event)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from companion.accounts.models import Clinic, Patient
 from companion.extensions import db
+from companion.i18n import N_
 from companion.pump import schedule
 from companion.pump.dose_checks import OVERRIDE_REASONS, DoseSettings, drug_key, finding_title
 from companion.pump.models import (Appointment, PatientMedicine, ProcedureNotice, PumpDoseCeiling, PumpDoseSettings,
@@ -249,7 +250,7 @@ def pump_card(patient: Patient) -> dict | None:
         "clinic_phone": clinic.phone,
         "out_of_hours_phone": clinic.out_of_hours_phone,
         "emergency_number": clinic.emergency_number,
-        "mri_note": spec.mri_patient_note if spec else "Ask your pump clinic before any MRI scan.",
+        "mri_note": spec.mri_patient_note if spec else N_("Ask your pump clinic before any MRI scan."),
         "mri_before": list(spec.before_mri) if spec else [],
         "mri_after": list(spec.after_mri) if spec else [],
     }

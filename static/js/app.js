@@ -2,6 +2,16 @@
 (function () {
   "use strict";
 
+  // The page's words for scripts, in its language (base.html renders them as JSON; English is the fallback).
+  var words = null;
+  function text(key, fallback) {
+    if (words === null) {
+      try { words = JSON.parse(document.getElementById("js-strings").textContent); } catch (e) { words = {}; }
+    }
+    return words[key] || fallback;
+  }
+  window.companionText = text;
+
   function toast(message) {
     var el = document.getElementById("toast");
     if (!el) return;
@@ -18,7 +28,11 @@
         return navigator.serviceWorker.ready;
       }).then(function (registration) {
         // The offline page carries the clinic's own phone numbers once the person has signed in.
-        if (registration.active && document.body.dataset.signedIn === "yes") {
+        // It is also fetched again when the page language changes, so the offline page speaks it too.
+        var lang = document.documentElement.lang;
+        var stale = false;
+        try { stale = localStorage.getItem("companion-offline-lang") !== lang; localStorage.setItem("companion-offline-lang", lang); } catch (e) {}
+        if (registration.active && (document.body.dataset.signedIn === "yes" || stale)) {
           registration.active.postMessage({ type: "refresh-offline" });
         }
       }).catch(function () {});
@@ -28,10 +42,10 @@
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (event.detail.keptOffline) return;  // the diary kept the entry on the phone and says so itself
-    toast(status === 403 || status === 404 ? "You cannot do that here." : "Not saved. Please try again.");
+    toast(status === 403 || status === 404 ? text("forbidden", "You cannot do that here.") : text("not_saved", "Not saved. Please try again."));
   });
   document.addEventListener("htmx:sendError", function () {
-    toast("No connection. Please try again when you have signal.");
+    toast(text("no_connection", "No connection. Please try again when you have signal."));
   });
   // After a form comes back with errors, move focus to the summary so screen readers hear it.
   document.addEventListener("htmx:afterSwap", function (event) {

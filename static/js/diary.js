@@ -185,7 +185,7 @@
       var note = document.getElementById("offline-saved");
       if (note) { resetSavedNote(note); note.hidden = false; if (!tier) { note.focus(); window.scrollTo(0, 0); } }
     }).catch(function () {
-      if (window.companionToast) window.companionToast("Could not save on this phone. Please try again.");
+      if (window.companionToast) window.companionToast((window.companionText ? window.companionText("not_saved_phone", "Could not save on this phone. Please try again.") : "Could not save on this phone. Please try again."));
     });
   }
 

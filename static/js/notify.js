@@ -30,7 +30,7 @@
     var box = event.target.closest("[data-push-settings]");
     if (!box) return;
     if (event.target.closest("[data-push-on]")) {
-      if (!("serviceWorker" in navigator) || !("PushManager" in window)) { say(box, "This browser cannot show alerts."); return; }
+      if (!("serviceWorker" in navigator) || !("PushManager" in window)) { say(box, (window.companionText ? window.companionText("alerts_unsupported", "This browser cannot show alerts.") : "This browser cannot show alerts.")); return; }
       Notification.requestPermission().then(function (permission) {
         if (permission !== "granted") throw new Error("denied");
         return navigator.serviceWorker.ready;
@@ -39,17 +39,17 @@
       }).then(function (sub) {
         return post(box.dataset.subscribeUrl, sub.toJSON());
       }).then(function (response) {
-        say(box, response.ok ? "Alerts are on for this device." : "Alerts could not be turned on. Please try again.");
+        say(box, response.ok ? (window.companionText ? window.companionText("alerts_on", "Alerts are on for this device.") : "Alerts are on for this device.") : (window.companionText ? window.companionText("alerts_failed", "Alerts could not be turned on. Please try again.") : "Alerts could not be turned on. Please try again."));
         showOff(box, response.ok);
-      }).catch(function () { say(box, "Alerts are off. Allow notifications in the browser settings to turn them on."); });
+      }).catch(function () { say(box, (window.companionText ? window.companionText("alerts_blocked", "Alerts are off. Allow notifications in the browser settings to turn them on.") : "Alerts are off. Allow notifications in the browser settings to turn them on.")); });
     } else if (event.target.closest("[data-push-off]")) {
       var done = function (endpoint) {
-        return post(box.dataset.unsubscribeUrl, { endpoint: endpoint }).then(function () { say(box, "Alerts are off."); showOff(box, false); });
+        return post(box.dataset.unsubscribeUrl, { endpoint: endpoint }).then(function () { say(box, (window.companionText ? window.companionText("alerts_off", "Alerts are off.") : "Alerts are off.")); showOff(box, false); });
       };
-      if (!("serviceWorker" in navigator)) { say(box, "Alerts are off."); return; }
+      if (!("serviceWorker" in navigator)) { say(box, (window.companionText ? window.companionText("alerts_off", "Alerts are off.") : "Alerts are off.")); return; }
       navigator.serviceWorker.ready.then(function (reg) { return reg.pushManager.getSubscription(); })
-        .then(function (sub) { if (!sub) { say(box, "Alerts are off."); return; } var ep = sub.endpoint; return sub.unsubscribe().then(function () { return done(ep); }); })
-        .catch(function () { say(box, "Please try again."); });
+        .then(function (sub) { if (!sub) { say(box, (window.companionText ? window.companionText("alerts_off", "Alerts are off.") : "Alerts are off.")); return; } var ep = sub.endpoint; return sub.unsubscribe().then(function () { return done(ep); }); })
+        .catch(function () { say(box, (window.companionText ? window.companionText("try_again", "Please try again.") : "Please try again.")); });
     }
   });
 })();

@@ -77,7 +77,7 @@
         if (signedOut && waiting) {
           var link = document.createElement("a");
           link.href = "/login?next=" + encodeURIComponent(location.pathname);
-          link.textContent = "Sign in to send them";
+          link.textContent = (window.companionText ? window.companionText("sign_in_to_send", "Sign in to send them") : "Sign in to send them");
           link.className = "outbox-signin";
           el.appendChild(link);
         }

@@ -42,7 +42,7 @@
     var ctx = context();
     var play = TONES[button.getAttribute("data-pump-tone")];
     if (!ctx || !play) {
-      if (window.companionToast) window.companionToast("This phone cannot play the sound.");
+      if (window.companionToast) window.companionToast((window.companionText ? window.companionText("no_sound", "This phone cannot play the sound.") : "This phone cannot play the sound."));
       return;
     }
     play(ctx);
@@ -56,7 +56,7 @@
     if (!button || !("serviceWorker" in navigator) || !("caches" in window)) return;
     button.hidden = false;
     caches.has("companion-card").then(function (saved) {
-      if (saved) button.textContent = "Update the card on this phone";
+      if (saved) button.textContent = (window.companionText ? window.companionText("card_update", "Update the card on this phone") : "Update the card on this phone");
     });
     button.addEventListener("click", function () {
       navigator.serviceWorker.ready.then(function (registration) {
@@ -65,13 +65,13 @@
         var channel = new MessageChannel();
         channel.port1.onmessage = function (msg) {
           var ok = msg.data && msg.data.ok;
-          if (status) status.textContent = ok ? "Saved. This card now opens on this phone, even with no signal." :
-            "Not saved. Please try again.";
+          if (status) status.textContent = ok ? (window.companionText ? window.companionText("card_saved", "Saved. This card now opens on this phone, even with no signal.") : "Saved. This card now opens on this phone, even with no signal.") :
+            (window.companionText ? window.companionText("not_saved", "Not saved. Please try again.") : "Not saved. Please try again.");
           if (ok) button.setAttribute("data-saved", "yes");
         };
         worker.postMessage({ type: "save-card", url: button.getAttribute("data-save-card") }, [channel.port2]);
       }).catch(function () {
-        if (status) status.textContent = "Not saved. Please try again.";
+        if (status) status.textContent = (window.companionText ? window.companionText("not_saved", "Not saved. Please try again.") : "Not saved. Please try again.");
       });
     });
   }

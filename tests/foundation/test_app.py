@@ -62,9 +62,12 @@ def test_demo_seed_is_idempotent_and_links_the_caregiver(app):
     seed()
     emails = {e for e, _ in logins}
     assert {"nurse@demo.test", "doctor@demo.test", "admin@demo.test", "patient@demo.test", "newpatient@demo.test",
-            "postop@demo.test", "caregiver@demo.test"} == emails
-    assert db.session.scalar(select(func.count()).select_from(User)) == 7
-    assert db.session.scalar(select(func.count()).select_from(Patient)) == 3
+            "postop@demo.test", "caregiver@demo.test", "paciente@demo.test"} == emails
+    assert db.session.scalar(select(func.count()).select_from(User)) == 8
+    assert db.session.scalar(select(func.count()).select_from(Patient)) == 4
+    spanish = db.session.scalar(select(User).where(User.email == "paciente@demo.test"))
+    assert spanish.language == "es" and db.session.scalar(
+        select(Patient.needs_interpreter).where(Patient.user_id == spanish.id)) is True
 
 
 def test_demo_staff_skip_two_factor_only_in_demo_mode(app, client):

@@ -27,6 +27,7 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "accounts.enrol": (ANYONE, "anyone"),
     "accounts.caregiver_join": (ANYONE, "anyone"),
     "accounts.caring_for": (("caregiver",), "self"),  # choose among one's own linked patients
+    "accounts.language": (ANYONE, "anyone"),  # the language choice: saved on the account when signed in
     "home.index": (ANYONE, "anyone"),
     "home.help_now": (ANYONE, "anyone"),
     "home.more": (PATIENT_SIDE, "self"),

@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from flask_babel import format_date, format_datetime
 
+from companion.i18n import pattern
 from companion.pump import queries, schedule
 
 
@@ -10,7 +11,7 @@ def fmt_date(value: date | None, long: bool = True) -> str:
     """A date people read easily ("Monday 21 December 2026")."""
     if value is None:
         return ""
-    return format_date(value, "EEEE d MMMM y" if long else "d MMM y")
+    return format_date(value, pattern("EEEE d MMMM y" if long else "d MMM y"))
 
 
 def fmt_time(value: datetime | None, clinic, long: bool = True) -> str:
@@ -18,7 +19,7 @@ def fmt_time(value: datetime | None, clinic, long: bool = True) -> str:
     if value is None:
         return ""
     local = value.astimezone(queries.clinic_zone(clinic))
-    return format_datetime(local.replace(tzinfo=None), "EEEE d MMMM y, h:mm a" if long else "EEE d MMM y, h:mm a")
+    return format_datetime(local.replace(tzinfo=None), pattern("EEEE d MMMM y, h:mm a" if long else "EEE d MMM y, h:mm a"))
 
 
 def fmt_day(value: date) -> str:
@@ -29,7 +30,7 @@ def fmt_day(value: date) -> str:
 def fmt_clock(value: datetime, clinic) -> str:
     """Clinic-local time of day ("9:30 AM")."""
     local = value.astimezone(queries.clinic_zone(clinic))
-    return format_datetime(local.replace(tzinfo=None), "h:mm a")
+    return format_datetime(local.replace(tzinfo=None), pattern("h:mm a"))
 
 
 def refill_status(patient, now: datetime) -> dict:
