@@ -47,6 +47,8 @@ class ProfileForm(FlaskForm):
     opioid_tolerant = SelectField(_l("Opioid tolerance (for the first-fill check)"), default="",
                                   choices=[("", _l("Not recorded (checked as opioid-naive)")),
                                            ("no", _l("Opioid-naive")), ("yes", _l("Opioid-tolerant"))])
+    naloxone_at_home = SelectField(_l("Naloxone at home (shown on the pump card)"), default="",
+                                   choices=[("", _l("Not recorded")), ("yes", _l("Yes")), ("no", _l("No"))])
     spasticity_origin = SelectField(_l("Origin of spasticity (baclofen)"), default="",
                                     choices=[("", _l("Not recorded (checked as cerebral)")),
                                              ("spinal", _l("Spinal")), ("cerebral", _l("Cerebral"))])

@@ -33,6 +33,8 @@ class PumpProfile(db.Model):
     replacement_indicator_on: Mapped[date | None] = mapped_column(Date)
     # Asked for the first-fill check: None until answered (the opioid-naive start is used meanwhile).
     opioid_tolerant: Mapped[bool | None] = mapped_column(Boolean)
+    # Take-home naloxone (issue 12): shown on the pump card so a first responder knows it may be at hand.
+    naloxone_at_home: Mapped[bool | None] = mapped_column(Boolean)
     spasticity_origin: Mapped[str] = mapped_column(String(20), default="", server_default="")  # spinal | cerebral
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -183,6 +185,10 @@ class ProcedureNotice(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     followup_at: Mapped[datetime]
     task_done_at: Mapped[datetime | None]
+    # When the scan or procedure really happened (the patient's "I had it", or staff): the red-flag rules count
+    # days since an MRI from this, never from a planned date that may have moved (issue 12).
+    happened_at: Mapped[datetime | None]
+    confirmed_by: Mapped[str] = mapped_column(String(20), default="", server_default="")
     task_done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     patient: Mapped[Patient] = relationship()

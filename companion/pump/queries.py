@@ -210,10 +210,11 @@ def rules_context(patient: Patient, today: date) -> dict:
             context["days_until_low_reservoir"] = schedule.days_until(current.alarm_on, today)
         since = today - timedelta(days=90)
         context["dose_increases_last_90_days"] = sum(1 for r in records if r.is_dose_increase and r.filled_on > since)
-    scans = [p for p in procedures(patient) if p.kind == "mri"
-             and local_date(patient.clinic, p.planned_at) <= today]
+    # Only a scan someone confirmed took place counts: a planned date may have moved or been cancelled.
+    scans = sorted((p.happened_at for p in procedures(patient) if p.kind == "mri" and p.happened_at is not None
+                    and local_date(patient.clinic, p.happened_at) <= today), reverse=True)
     if scans:
-        context["days_since_mri"] = (today - local_date(patient.clinic, scans[0].planned_at)).days
+        context["days_since_mri"] = (today - local_date(patient.clinic, scans[0])).days
     return context
 
 
@@ -245,6 +246,7 @@ def pump_card(patient: Patient) -> dict | None:
         "model_key": pump.model if pump else "",
         "reservoir_ml": plain(pump.reservoir_ml) if pump else None,
         "implanted_on": (pump.implanted_on if pump else None) or patient.implanted_on,
+        "naloxone_at_home": pump.naloxone_at_home if pump else None,
         "drugs": _drug_lines(current),
         "clinic_name": clinic.name,
         "clinic_phone": clinic.phone,

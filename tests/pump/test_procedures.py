@@ -1,8 +1,11 @@
 """A reported MRI opens an urgent case in the triage queue; staff enter planned procedures from the record."""
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
 
 from sqlalchemy import select
 
+from companion import clock
 from companion.audit.models import AuditEvent
 from companion.escalation import routing
 from companion.escalation.models import Case
@@ -40,7 +43,39 @@ def test_a_patient_reported_mri_on_a_prometra_opens_an_urgent_case_with_checklis
     # the case replaces the in-app-only task message; the calendar still lists it until marked done
     assert not list(db.session.scalars(select(Notification).where(Notification.kind == "pump_procedure_task")))
     assert queries.open_procedure_tasks(world.clinic1.id) == [notice]
+    # a planned scan does not count for the red-flag rules until someone confirms it took place (issue 12)
+    assert "days_since_mri" not in queries.rules_context(world.patient_a, date(2026, 11, 27))
+
+
+def test_days_since_mri_count_from_a_confirmed_scan_only(world):
+    clock.freeze(datetime(2026, 11, 23, 15, tzinfo=timezone.utc))
+    notice = services.report_procedure(world.patient_a_user, world.patient_a, kind="mri", planned_on=date(2026, 11, 25),
+                                       planned_time=None, details="", reported_by="patient", field_tesla="1.5")
+    with pytest.raises(services.PumpError):  # not before its time
+        services.confirm_happened(world.patient_a_user, notice, "patient")
+    assert "days_since_mri" not in queries.rules_context(world.patient_a, date(2026, 11, 27))
+    clock.freeze(datetime(2026, 11, 26, 15, tzinfo=timezone.utc))
+    services.confirm_happened(world.patient_a_user, notice, "patient")
+    services.confirm_happened(world.nurse1, notice, "staff")  # a second confirmation changes nothing
+    assert (notice.happened_at, notice.confirmed_by) == (notice.planned_at, "patient")
     assert queries.rules_context(world.patient_a, date(2026, 11, 27))["days_since_mri"] == 2
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "pump_procedure_confirmed")).all()
+    assert [e.user_id for e in events] == [world.patient_a_user.id]
+
+
+def test_the_patient_says_i_had_it_from_the_pump_page(world, client):
+    clock.freeze(datetime(2026, 11, 23, 15, tzinfo=timezone.utc))
+    notice = services.report_procedure(world.patient_a_user, world.patient_a, kind="mri", planned_on=date(2026, 11, 23),
+                                       planned_time=time(8, 0), details="", reported_by="patient", field_tesla="1.5")
+    login(client, world.patient_a_user)
+    page = client.get("/pump").get_data(as_text=True)
+    assert "I had it" in page
+    response = client.post(f"/pump/procedures/{notice.id}/happened", headers=HX)
+    assert response.status_code == 200 and "I had it" not in response.get_data(as_text=True)
+    assert db.session.get(type(notice), notice.id).confirmed_by == "patient"
+    other = client.application.test_client()
+    login(other, world.patient_b_user)
+    assert other.post(f"/pump/procedures/{notice.id}/happened").status_code == 404
 
 
 def test_a_synchromed_mri_at_three_tesla_is_not_flagged_and_unknown_strength_asks(pumped):

@@ -154,6 +154,8 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "exports.fhir_bundle": (STAFF, "a_data"),
     "exports.summary_pdf": (STAFF, "a_data"),
     "exports.clinic_fhir_bulk": (("admin",), "self"),
+    "pump.procedure_happened": (PATIENT_SIDE, "a_data"),
+    "pump.staff_procedure_happened": (CLINICIANS, "a_data"),
 }
 
 # A GET that answers with a redirect for some signed-in people, by design.

@@ -77,3 +77,16 @@ def complete_procedure_task(actor: User, notice: ProcedureNotice) -> None:
     audit.record("pump_procedure_task_done", patient_id=notice.patient_id, object_type="pump_procedure",
                  object_id=notice.id, user=actor)
     db.session.commit()
+
+
+def confirm_happened(actor: User, notice: ProcedureNotice, confirmed_by: str, now: datetime | None = None) -> None:
+    """The scan or procedure took place (the patient's "I had it", or staff): from now on the red-flag rules count
+    days since it. Refused before its time; a second confirmation changes nothing."""
+    now = now or utcnow()
+    if notice.planned_at > now:
+        raise PumpError("You can say it happened once its time has passed.", "notice")
+    if notice.happened_at is None:
+        notice.happened_at, notice.confirmed_by = notice.planned_at, confirmed_by
+        audit.record("pump_procedure_confirmed", patient_id=notice.patient_id, object_type="pump_procedure",
+                     object_id=notice.id, user=actor, confirmed_by=confirmed_by)
+    db.session.commit()

@@ -37,7 +37,8 @@ class DrugEntry:
 def save_profile(actor: User, patient: Patient, *, model: str, reservoir_ml: Decimal | None,
                  other_model_name: str = "", implanted_on: date | None = None, pocket_side: str = "",
                  catheter_tip_level: str = "", replacement_indicator_on: date | None = None,
-                 opioid_tolerant: bool | None = None, spasticity_origin: str = "") -> PumpProfile:
+                 opioid_tolerant: bool | None = None, spasticity_origin: str = "",
+                 naloxone_at_home: bool | None = None) -> PumpProfile:
     """Create or correct the pump profile (the audit event keeps what changed)."""
     spec = schedule.PUMP_MODELS.get(model)
     if spec is not None:
@@ -51,8 +52,9 @@ def save_profile(actor: User, patient: Patient, *, model: str, reservoir_ml: Dec
         raise PumpError("Choose spinal or cerebral.", "spasticity_origin")
     pump = queries.profile(patient) or PumpProfile(patient_id=patient.id)
     before = {k: str(getattr(pump, k, "") or "") for k in ("model", "reservoir_ml", "implanted_on", "opioid_tolerant",
-                                                          "spasticity_origin")}
+                                                          "spasticity_origin", "naloxone_at_home")}
     pump.opioid_tolerant, pump.spasticity_origin = opioid_tolerant, spasticity_origin
+    pump.naloxone_at_home = naloxone_at_home
     pump.model, pump.reservoir_ml, pump.other_model_name = model, reservoir_ml, other_model_name.strip()
     pump.implanted_on, pump.pocket_side, pump.catheter_tip_level = implanted_on, pocket_side, catheter_tip_level.strip()
     pump.replacement_indicator_on, pump.updated_by_id, pump.updated_at = replacement_indicator_on, actor.id, utcnow()

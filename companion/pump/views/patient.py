@@ -19,7 +19,7 @@ def card_context(patient, **forms) -> dict:
                 procedure_form=forms.get("procedure_form") or ProcedureForm(formdata=None),
                 medicine_form=forms.get("medicine_form") or MedicineForm(formdata=None),
                 opted_in=queries.caregiver_opted_in(patient, current_user.id) if current_user.role == "caregiver" else False,
-                fmt_date=fmt_date, fmt_time=fmt_time, two_tone=bool(spec and spec.eri_to_stop_days))
+                fmt_date=fmt_date, fmt_time=fmt_time, two_tone=bool(spec and spec.eri_to_stop_days), now=utcnow())
 
 
 @bp.route("/pump")
@@ -79,6 +79,21 @@ def report_procedure():
             return render_page("pump/card.html", "pump/_procedures.html", saved=True, **card_context(patient))
     return render_page("pump/card.html", "pump/_procedures.html", status=422,
                        **card_context(patient, procedure_form=form))
+
+
+@bp.route("/pump/procedures/<int:notice_id>/happened", methods=["POST"])
+@roles_required(*PATIENT_SIDE)
+def procedure_happened(notice_id: int):
+    """The patient (or caregiver) says the scan or procedure took place ("I had it")."""
+    patient = current_patient()
+    notice = next((n for n in queries.procedures(patient) if n.id == notice_id), None)
+    if notice is None:
+        abort(404)
+    try:
+        services.confirm_happened(current_user, notice, reported_by())
+    except services.PumpError:
+        pass  # the button shows only once the time has passed; a replayed early post changes nothing
+    return render_page("pump/card.html", "pump/_procedures.html", **card_context(patient))
 
 
 @bp.route("/pump/medicines", methods=["POST"])

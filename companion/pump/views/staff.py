@@ -36,6 +36,7 @@ def _profile_form(patient):
     pump = queries.profile(patient)
     form = ProfileForm(formdata=None, obj=pump)
     form.opioid_tolerant.data = {True: "yes", False: "no"}.get(pump.opioid_tolerant, "") if pump else ""
+    form.naloxone_at_home.data = {True: "yes", False: "no"}.get(pump.naloxone_at_home, "") if pump else ""
     if pump is None:
         form.implanted_on.data = patient.implanted_on
     elif form.reservoir_ml.data is not None:
@@ -113,7 +114,8 @@ def save_profile(patient_id: int):
             services.save_profile(current_user, patient, **{k: form[k].data for k in (
                 "model", "reservoir_ml", "other_model_name", "implanted_on", "pocket_side", "catheter_tip_level",
                 "replacement_indicator_on", "spasticity_origin")},
-                opioid_tolerant={"yes": True, "no": False}.get(form.opioid_tolerant.data))
+                opioid_tolerant={"yes": True, "no": False}.get(form.opioid_tolerant.data),
+                naloxone_at_home={"yes": True, "no": False}.get(form.naloxone_at_home.data))
             return _page(patient, message=_("Pump profile saved."))
         except services.PumpError as error:
             form[error.field].errors.append(str(error))
@@ -232,6 +234,21 @@ def procedure_done(patient_id: int, notice_id: int):
         abort(404)
     services.complete_procedure_task(current_user, notice)
     return _page(patient, message=_("Task marked done."))
+
+
+@bp.route("/care/patients/<int:patient_id>/pump/procedures/<int:notice_id>/happened", methods=["POST"])
+@roles_required(*CLINICIANS)
+def staff_procedure_happened(patient_id: int, notice_id: int):
+    """A clinician records that the scan or procedure took place (the rules count days since an MRI from it)."""
+    patient = patient_or_404(patient_id)
+    notice = next((n for n in queries.procedures(patient) if n.id == notice_id), None)
+    if notice is None:
+        abort(404)
+    try:
+        services.confirm_happened(current_user, notice, "staff")
+    except services.PumpError as error:
+        return _page(patient, 422, message=str(error))
+    return _page(patient, message=_("Recorded that it took place."))
 
 
 @bp.route("/care/patients/<int:patient_id>/pump/procedures", methods=["POST"])
