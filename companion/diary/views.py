@@ -80,7 +80,8 @@ def shell_context(kind: str) -> dict:
     return {"kind": kind, "questionnaire": questionnaire, "action": url_for(endpoint), "patient": None,
             "items": questionnaire.for_reporter(reporter), "reporter": reporter, "values": MultiDict(), "errors": {},
             "emergency": None, "client_entry_id": "", "weekly_due": False, "previous": None, "sites": (),
-            "emergency_rules": client_emergency_rules(routing.clinic_thresholds(current_user.clinic_id)),
+            "urgent": None, "emergency_rules": client_rules(routing.clinic_thresholds(current_user.clinic_id)),
+            "clinic_contact": routing.offline_contact(current_user.clinic),  # the clinic's numbers, no patient data
             "fields": field_map(questionnaire), "form": EntryForm(formdata=None), "offline_shell": True}
 
 
