@@ -2,10 +2,14 @@
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from companion.clock import utcnow
 from companion.extensions import db
 from companion.notify.models import CHANNELS, Notification, PushSubscription
+
+ENQUEUE_CHUNK = 500  # rows per INSERT: 10 parameters each stays below SQLite's 32,766 and PostgreSQL's 65,535
 
 
 def enqueue(*, user_id: int, kind: str, dedupe_key: str, channels: tuple[str, ...] = CHANNELS,
@@ -27,6 +31,27 @@ def enqueue(*, user_id: int, kind: str, dedupe_key: str, channels: tuple[str, ..
         rows.append(row)
     db.session.flush()
     return [row.id for row in rows]
+
+
+def enqueue_many(items: list[dict], *, kind: str, channels: tuple[str, ...] = CHANNELS) -> int:
+    """Outbox rows for many (user_id, patient_id, dedupe_key, due_at) in the caller's transaction, in a few
+    statements; a (key, channel) already there is kept as it is (INSERT ... ON CONFLICT DO NOTHING, so two runners
+    never double a row). Returns how many rows were added."""
+    unknown = set(channels) - set(CHANNELS)
+    if unknown:
+        raise ValueError(f"unknown channel(s): {', '.join(sorted(unknown))}")
+    now = utcnow()
+    rows = [{"user_id": item["user_id"], "patient_id": item.get("patient_id"), "kind": kind, "channel": channel,
+             "dedupe_key": item["dedupe_key"], "created_at": now, "due_at": item.get("due_at") or now,
+             "attempts": 0, "last_error": "", "outcome": ""}
+            for item in items for channel in dict.fromkeys(channels)]
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
+    added = 0
+    for start in range(0, len(rows), ENQUEUE_CHUNK):  # bounded statements: the drivers' parameter limits
+        stmt = insert(Notification).values(rows[start:start + ENQUEUE_CHUNK])
+        added += db.session.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key", "channel"])).rowcount
+    return added
 
 
 def mark_read(user, notification_id: int | None = None) -> int:
