@@ -7,6 +7,7 @@ from companion.accounts.models import CaregiverLink, Clinic, Patient
 from companion.clinic.rules import DEFAULT_OFFSETS, parse_offsets
 from companion.clock import utcnow
 from companion.extensions import db
+from companion.notify.dispatcher import run_locked
 from companion.notify.queries import existing_keys
 from companion.notify.services import enqueue_many
 from companion.pump import queries
@@ -94,4 +95,9 @@ def send_refill_reminders(now: datetime | None = None) -> int:
     return count
 
 
-register(Job("refill_reminders", 300, send_refill_reminders))
+def refill_reminders_job() -> None:
+    """Scheduler entry: one sweep at a time across schedulers (the keys would keep a second one harmless, not free)."""
+    run_locked("refill_reminders", send_refill_reminders)
+
+
+register(Job("refill_reminders", 300, refill_reminders_job))
