@@ -50,3 +50,8 @@ def due_ids(now, stale_before, limit: int = 200) -> list[int]:
             or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
             or_(Notification.claimed_at.is_(None), Notification.claimed_at < stale_before))
         .order_by(Notification.due_at, Notification.id).limit(limit)))
+
+
+def existing_keys(keys: list[str]) -> set[str]:
+    """Which of these dedupe keys already have an outbox row (on any channel)."""
+    return set(db.session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys))))

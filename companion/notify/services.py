@@ -1,7 +1,9 @@
 """The only writer of notifications: enqueue into the outbox, mark in-app ones read, manage push subscriptions."""
+import json
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from companion.clock import utcnow
 from companion.extensions import db
@@ -45,6 +47,40 @@ def enqueue(*, user_id: int, kind: str, dedupe_key: str, channels: tuple[str, ..
         rows.append(row)
     db.session.flush()
     return [row.id for row in rows]
+
+
+def enqueue_many(items: list[dict], *, kind: str, channels: tuple[str, ...] = CHANNELS) -> int:
+    """Outbox rows for many (user_id, patient_id, dedupe_key, due_at) in the caller's transaction, in one statement;
+    a (key, channel) already there is kept as it is (INSERT ... ON CONFLICT DO NOTHING, so two runners never double
+    a row). Returns how many rows were added."""
+    unknown = set(channels) - set(CHANNELS)
+    if unknown:
+        raise ValueError(f"unknown channel(s): {', '.join(sorted(unknown))}")
+    now = utcnow()
+    rows = [{"user_id": item["user_id"], "patient_id": item.get("patient_id"), "kind": kind, "channel": channel,
+             "dedupe_key": item["dedupe_key"], "created_at": now, "due_at": item.get("due_at") or now,
+             "attempts": 0, "last_error": "", "outcome": "", "detail": _detail_for(channel, item.get("detail"))}
+            for item in items for channel in dict.fromkeys(channels)]
+    if not rows:
+        return 0
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Five arrays for any number of rows: one short statement to parse and plan, not thousands of parameters.
+        return len(db.session.execute(_UNNEST_INSERT, {
+            "kind": kind, "now": now, **{name: [row[column] for row in rows] for name, column in (
+                ("users", "user_id"), ("patients", "patient_id"), ("channels", "channel"), ("keys", "dedupe_key"),
+                ("dues", "due_at"))},
+            "details": [json.dumps(row["detail"]) if row["detail"] is not None else None for row in rows]}).all())
+    # SQLite: one compiled statement; SQLAlchemy batches the rows into multi-row INSERTs itself.
+    stmt = sqlite_insert(Notification.__table__).on_conflict_do_nothing(index_elements=["dedupe_key", "channel"])
+    return len(db.session.execute(stmt.returning(Notification.__table__.c.id), rows).all())
+
+
+_UNNEST_INSERT = text(
+    "INSERT INTO notification (user_id, patient_id, kind, channel, dedupe_key, created_at, due_at, attempts, "
+    "last_error, outcome, detail) SELECT u, p, :kind, c, k, :now, d, 0, '', '', j FROM unnest(CAST(:users AS integer[]), "
+    "CAST(:patients AS integer[]), CAST(:channels AS varchar[]), CAST(:keys AS varchar[]), "
+    "CAST(:dues AS timestamptz[]), CAST(:details AS json[])) AS t(u, p, c, k, d, j) "
+    "ON CONFLICT (dedupe_key, channel) DO NOTHING RETURNING id")
 
 
 def mark_read(user, notification_id: int | None = None) -> int:

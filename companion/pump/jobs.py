@@ -2,13 +2,14 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from companion.accounts.models import CaregiverLink, Clinic, Patient
 from companion.clinic.rules import DEFAULT_OFFSETS, parse_offsets
 from companion.clock import utcnow
 from companion.extensions import db
-from companion.notify.services import enqueue
+from companion.notify.dispatcher import run_locked
+from companion.notify.queries import existing_keys
+from companion.notify.services import enqueue_many
 from companion.pump import queries
 from companion.pump.models import Appointment, ReminderOptIn
 from companion.pump.notices import clinicians
@@ -18,16 +19,23 @@ from companion.scheduler import Job, register
 # A reminder missed by more than this (scheduler down) is skipped: a late "tomorrow" would mislead.
 GRACE = timedelta(hours=12)
 OFFSETS = DEFAULT_OFFSETS  # (14, 7, 2, 1, 0) days before the visit; each clinic may choose its own
+BATCH = 2000  # reminders per insert-and-commit: bounded transactions on a 100,000-patient sweep
 
 
-def reminder_recipients(patient: Patient) -> list[tuple[int, str]]:
-    """(user id, key kind): the patient, and each linked caregiver who opted in."""
-    people = [(patient.user_id, "refill")] if patient.user_id else []
-    stmt = select(ReminderOptIn.user_id).join(CaregiverLink, (CaregiverLink.caregiver_id == ReminderOptIn.user_id)
-                                              & (CaregiverLink.patient_id == ReminderOptIn.patient_id)).where(
-        ReminderOptIn.patient_id == patient.id, ReminderOptIn.revoked_at.is_(None),
+def reminder_recipients(patients: dict[int, int | None]) -> dict[int, list[tuple[int, str]]]:
+    """Per patient id (-> their user id): (user id, key kind) for the patient and each linked caregiver who opted in,
+    in one query for them all."""
+    people: dict[int, list[tuple[int, str]]] = {pid: [(uid, "refill")] if uid else [] for pid, uid in patients.items()}
+    stmt = select(ReminderOptIn.patient_id, ReminderOptIn.user_id).join(
+        CaregiverLink, (CaregiverLink.caregiver_id == ReminderOptIn.user_id)
+        & (CaregiverLink.patient_id == ReminderOptIn.patient_id)).where(
+        ReminderOptIn.patient_id.in_(list(patients)), ReminderOptIn.revoked_at.is_(None),
         CaregiverLink.accepted_at.is_not(None), CaregiverLink.revoked_at.is_(None))
-    people += [(uid, f"refill-u{uid}") for uid in sorted(set(db.session.scalars(stmt)))]
+    carers: dict[int, set[int]] = {}
+    for pid, uid in db.session.execute(stmt):
+        carers.setdefault(pid, set()).add(uid)
+    for pid, uids in carers.items():
+        people[pid] += [(uid, f"refill-u{uid}") for uid in sorted(uids)]
     return people
 
 
@@ -37,56 +45,59 @@ def clinic_offsets(clinic: Clinic) -> tuple[int, ...]:
 
 
 def due_reminders(clinic: Clinic, now: datetime) -> list[dict]:
-    """Every reminder of the clinic's booked visits that is due now and not older than GRACE."""
-    out = []
+    """Every reminder of the clinic's booked visits that is due now and not older than GRACE (two queries)."""
     offsets = clinic_offsets(clinic)  # read from the clinic row already loaded: no query per patient
-    stmt = select(Appointment).where(Appointment.clinic_id == clinic.id, Appointment.cancelled_at.is_(None),
-                                     Appointment.attended_refill_id.is_(None),
-                                     Appointment.starts_at > now - timedelta(days=1),
-                                     Appointment.starts_at < now + timedelta(days=max(offsets) + 2))
-    for appointment in db.session.scalars(stmt):
-        on = queries.local_date(clinic, appointment.starts_at)
+    stmt = select(Appointment.patient_id, Appointment.starts_at, Patient.user_id).join(
+        Patient, Patient.id == Appointment.patient_id).where(
+        Appointment.clinic_id == clinic.id, Appointment.cancelled_at.is_(None),
+        Appointment.attended_refill_id.is_(None), Appointment.starts_at > now - timedelta(days=1),
+        Appointment.starts_at < now + timedelta(days=max(offsets) + 2))
+    due, users = [], {}  # (patient id, visit date, offset, due at): what is due now, before asking who gets it
+    for patient_id, starts_at, user_id in db.session.execute(stmt):
+        on = queries.local_date(clinic, starts_at)
         times = refill_reminder_times(on, offsets, tz=clinic.timezone, not_before=now - GRACE)
-        for offset, at in times:
-            if at > now:
-                continue
-            for user_id, kind in reminder_recipients(appointment.patient):
-                out.append({"user_id": user_id, "patient_id": appointment.patient_id, "due_at": at,
-                            "dedupe_key": reminder_key(appointment.patient_id, kind, on, offset, "all"),
-                            "detail": {"on": on.isoformat()}})
-    return out
-
-
-def _enqueue_once(**kwargs) -> None:
-    """Enqueue and commit; a second runner that got there first makes this a no-op."""
-    try:
-        enqueue(**kwargs)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # the other runner's rows stand; UNIQUE(dedupe_key, channel) kept it single
+        due += [(patient_id, on, offset, at) for offset, at in times if at <= now]
+        users[patient_id] = user_id
+    if not due:
+        return []
+    recipients = reminder_recipients({pid: users[pid] for pid, *_ in due})
+    return [{"user_id": user_id, "patient_id": patient_id, "due_at": at,
+             "dedupe_key": reminder_key(patient_id, kind, on, offset, "all"), "detail": {"on": on.isoformat()}}
+            for patient_id, on, offset, at in due for user_id, kind in recipients[patient_id]]
 
 
 def review_digest(clinic: Clinic, now: datetime) -> None:
     """Once a day, an in-app note to the clinic's clinicians when refills need action."""
     today = now.astimezone(queries.clinic_zone(clinic)).date()
+    keys = {user.id: f"clinic{clinic.id}:refill-review:{today.isoformat()}:u{user.id}"
+            for user in clinicians(clinic.id)}
+    if not keys or existing_keys(list(keys.values())) >= set(keys.values()):
+        return  # everyone has today's note: the whole clinic's calendar need not be read again every 5 minutes
     if not clinic_review_items(today, queries.calendar_rows(clinic.id, now)):
         return
-    for user in clinicians(clinic.id):
-        _enqueue_once(user_id=user.id, kind="refill_review", channels=("in_app",),
-                      dedupe_key=f"clinic{clinic.id}:refill-review:{today.isoformat()}:u{user.id}")
+    enqueue_many([{"user_id": uid, "dedupe_key": key} for uid, key in keys.items()], kind="refill_review",
+                 channels=("in_app",))
 
 
 def send_refill_reminders(now: datetime | None = None) -> int:
-    """Enqueue each due refill reminder once (also with two runners, after a restart, across DST)."""
+    """Enqueue each due refill reminder once (also with two runners, after a restart, across DST); returns how many
+    were due. Set-based: a few queries per clinic and bulk inserts that leave existing (key, channel) rows alone."""
     now = now or utcnow()
     count = 0
-    for clinic in db.session.scalars(select(Clinic)):
-        for reminder in due_reminders(clinic, now):
-            _enqueue_once(kind="refill_reminder", **reminder)
-            count += 1
+    for clinic in db.session.scalars(select(Clinic)).all():
+        due = due_reminders(clinic, now)
+        for start in range(0, len(due), BATCH):
+            enqueue_many(due[start:start + BATCH], kind="refill_reminder")
+            db.session.commit()  # a crash later keeps these; the restarted sweep skips them by their keys
+        count += len(due)
         review_digest(clinic, now)
-    db.session.commit()
+        db.session.commit()
     return count
 
 
-register(Job("refill_reminders", 300, send_refill_reminders))
+def refill_reminders_job() -> None:
+    """Scheduler entry: one sweep at a time across schedulers (the keys would keep a second one harmless, not free)."""
+    run_locked("refill_reminders", send_refill_reminders)
+
+
+register(Job("refill_reminders", 300, refill_reminders_job))

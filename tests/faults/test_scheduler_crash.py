@@ -120,15 +120,16 @@ def test_refill_sweep_killed_half_way_then_restarted_enqueues_and_sends_each_rem
     clock.freeze(at)
     due = len(jobs.due_reminders(world.clinic1, at))
     assert due == 2  # the day-of reminder, to the patient and to the caregiver (older ones are past the grace)
-    real, calls = jobs.enqueue, []
+    real, calls = jobs.enqueue_many, []
 
-    def enqueue(**kwargs):
-        calls.append(kwargs["dedupe_key"])
+    def enqueue_many(items, **kwargs):
+        calls.append([item["dedupe_key"] for item in items])
         if len(calls) == 2:
             raise Killed
-        return real(**kwargs)
+        return real(items, **kwargs)
 
-    monkeypatch.setattr(jobs, "enqueue", enqueue)
+    monkeypatch.setattr(jobs, "BATCH", 1)  # one reminder per insert-and-commit: killed between the two
+    monkeypatch.setattr(jobs, "enqueue_many", enqueue_many)
     crash(jobs.send_refill_reminders, at)
     monkeypatch.undo()
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "refill_reminder")) == 3

@@ -71,7 +71,7 @@ def test_email_is_sent_once_with_no_health_details(world, smtp):
     # The tier and a link to the case from the configured base URL: no name, no health detail.
     assert message["Subject"] == "Companion: URGENT case"
     body = message.get_payload().strip()
-    assert body == f"Companion: URGENT case – open http://localhost:5000/care/cases/{result.case_id}"
+    assert body == f"Companion: URGENT case – open http://127.0.0.1:5000/care/cases/{result.case_id}"
     text = message.as_string().lower()
     for word in ("pump", "alarm", world.patient_a.family_name.lower(), world.patient_a.given_name.lower()):
         assert word not in text
@@ -139,7 +139,7 @@ def test_push_payload_decrypts_to_neutral_text(world, push_endpoint):
     assert headers["authorization"].startswith("vapid t=")
     payload = json.loads(push_endpoint.decrypted()[0])
     assert payload == {"title": "Companion", "url": f"/care/cases/{result.case_id}",
-                       "body": f"Companion: URGENT case – open http://localhost:5000/care/cases/{result.case_id}"}
+                       "body": f"Companion: URGENT case – open http://127.0.0.1:5000/care/cases/{result.case_id}"}
     assert (dispatcher.channels.vapid_dir() / "vapid_private.pem").exists()
 
 
@@ -166,7 +166,8 @@ def test_each_round_says_its_reminder_and_the_second_rung_gets_the_link(app, wor
     app.config["COMPANION_BASE_URL"] = "https://companion.example.org/"
     escalation.save_settings(world.clinic1.id, world.admin1, on_call_user_id=world.physician1.id)
     result = urgent_case(world)
-    escalation.after_commit(result)
+    escalation.after_commit(result)  # in-app at once; email waits for the outbox job (no network in a request)
+    dispatcher.dispatch_due(FIXED_NOW)
     clock.freeze(FIXED_NOW + timedelta(minutes=60))
     escalation.sweep()
     clock.freeze(FIXED_NOW + timedelta(minutes=120))

@@ -33,12 +33,14 @@ def test_acknowledge_tells_the_patient_who_and_when_in_the_app_only(client, worl
     assert "Open Companion to see a new message." not in page
 
 
-def test_resolve_note_is_the_message_to_the_patient(client, world):
+def test_the_message_to_the_patient_reaches_them_and_the_internal_note_never_does(client, world):
     case = db.session.get(cases.Case, open_case(world).case_id)
-    cases.resolve(case, world.nurse1, "advice_by_phone", note="Keep the dressing dry and rest today.")
+    cases.resolve(case, world.nurse1, "advice_by_phone", note="Wife says he is drowsy; rechecked, fine now.",
+                  message="Keep the dressing dry and rest today.")
     login(client, world.patient_a_user)
     page = client.get("/notifications").get_data(as_text=True)
     assert "has finished with your report" in page and "Keep the dressing dry and rest today." in page
+    assert "drowsy" not in page and "drowsy" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
 def test_reminder_texts_say_what_is_due(client, world):

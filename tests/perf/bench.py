@@ -2,7 +2,6 @@
 seeded data, load on 127.0.0.1 only, each figure beside a baseline from the same run; writes a table
 into the README. Bounded in time; BENCH_QUICK=1 shortens every phase."""
 import csv
-import gzip
 import json
 import os
 import re
@@ -19,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "out" / "bench"
 BIN = Path(sys.executable).parent
-DB = "companion_bench"
+DB = os.environ.get("BENCH_DB", "companion_bench")  # the PostgreSQL cluster may be shared: a name of one's own
 PG = f"postgresql+psycopg://app:app@127.0.0.1:5432/{DB}"
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 LOAD_SECONDS = 20 if QUICK else 60
@@ -77,11 +76,14 @@ def process(*cmd: str, url: str | None = None, env=None):
             proc.wait(timeout=30)
 
 
-def gunicorn(app: str, port: int):
+HEALTH = {"companion": "/healthz", "tests.perf.bare_app": "/bare", "tests.perf.durable_app": "/durable"}
+
+
+def gunicorn(app: str, port: int, env=None):
     """The production web tier: gthread workers, (2 x cores) + 1 of them."""
     return process(str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", "4",
-                   "-b", f"127.0.0.1:{port}", "--log-level", "warning", app, url=f"http://127.0.0.1:{port}/healthz"
-                   if app.startswith("companion") else f"http://127.0.0.1:{port}/bare")
+                   "-b", f"127.0.0.1:{port}", "--log-level", "warning", app,
+                   url=f"http://127.0.0.1:{port}{HEALTH[app.split(':')[0]]}", env=env)
 
 
 def locust(locustfile: str, users: int, seconds: int, port: int, name: str, extra_env=None) -> dict:
@@ -93,7 +95,7 @@ def locust(locustfile: str, users: int, seconds: int, port: int, name: str, extr
     # that only happens when a benchmark starts everyone together. The warm-up rows stay in the CSV.
     run(str(BIN / "locust"), "-f", f"tests/perf/{locustfile}", "--headless", "-u", str(users), "-r", "5",
         "-t", f"{seconds + WARMUP}s", "-H", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
-        "--stop-timeout", "5", env=env, timeout=seconds + WARMUP + 120)
+        "--stop-timeout", "5", "--exit-code-on-error", "0", env=env, timeout=seconds + WARMUP + 120)
     rows = {}
     with open(f"{prefix}_stats.csv") as f:
         for row in csv.DictReader(f):
@@ -132,16 +134,36 @@ def measure_pages(label: str) -> None:
 
 
 def measure_checkin() -> None:
-    """Check-in posts at 50 users (latency), closed-loop throughput, and the bare-Flask ceiling."""
+    """Check-in posts at 50 users (latency), closed-loop throughput, the bare-Flask ceiling and the minimal
+    durable write (session, CSRF, one row, commit) that is the check-in's honest baseline."""
     with gunicorn("companion:create_app()", APP_PORT), process(str(BIN / "flask"), "scheduler"):
         paced = locust("locust_checkin.py", 50, LOAD_SECONDS, APP_PORT, "checkin-50", {"BENCH_CLINICS": "1"})
         flat = locust("locust_checkin.py", 50, LOAD_SECONDS, APP_PORT, "checkin-max",
                       {"BENCH_CLINICS": "1", "BENCH_THINK": "0"})
     with gunicorn("tests.perf.bare_app:app", BARE_PORT):
         bare = locust("locust_bare.py", 50, LOAD_SECONDS, BARE_PORT, "bare-max")
+    run(str(BIN / "python"), "-m", "tests.perf.durable_app")  # its one table, before the workers start
+    with gunicorn("tests.perf.durable_app:app", BARE_PORT):
+        durable = locust("locust_durable.py", 50, LOAD_SECONDS, BARE_PORT, "durable-max")
     results["checkin_50"] = paced["check-in post"]
     results["checkin_max"] = flat["check-in post"]
     results["bare_max"] = bare["/bare"]
+    results["durable_max"] = durable["durable write"]
+
+
+def measure_two_hosts() -> None:
+    """Two web hosts on one database behind no sticky sessions (photos in the database): a photo uploaded through
+    one is served byte-identical by the other, a check-in on one is in the other's diary; then the check-in load at
+    50 users with each request sent to either host."""
+    from tests.perf.two_hosts import cross_host_check, web_hosts
+
+    half = os.cpu_count() + 1  # the two hosts together have about the workers of the single host above
+    with web_hosts(ENV, [OUT / "host-a", OUT / "host-b"], workers=half, cwd=ROOT) as bases, \
+            process(str(BIN / "flask"), "scheduler"):
+        check = cross_host_check(bases, "p1-9@bench.test", "bench-password-1")
+        rows = locust("locust_checkin.py", 50, LOAD_SECONDS, int(bases[0].rsplit(":", 1)[1]), "checkin-2hosts",
+                      {"BENCH_CLINICS": "1", "BENCH_HOSTS": " ".join(bases)})
+    results["two_hosts"] = {**check, "workers_each": half, "checkin": rows["check-in post"]}
 
 
 def measure_red_flag_to_email(samples: int = 20 if QUICK else 40) -> None:
@@ -188,36 +210,69 @@ def measure_red_flag_to_email(samples: int = 20 if QUICK else 40) -> None:
 
 
 def measure_reminder_sweep(label: str) -> None:
-    """Seconds and peak memory of one refill-reminder sweep over every seeded patient."""
+    """Seconds and peak memory of the refill-reminder sweeps of one day over every seeded patient (the seed's today,
+    New York): 00:05, the day's first (each clinic's review digest; no reminder is due before 09:00); 09:05, the
+    busiest (every 09:00 reminder falls due); 09:10, the next one, which finds nothing new."""
     out = flask_python("""
-import resource, time, tracemalloc
+import resource, time
+from datetime import date, datetime, time as clock_time
+from zoneinfo import ZoneInfo
+from sqlalchemy import func, select
+from companion.accounts.models import Patient
+from companion.notify.models import Notification
 from companion.pump.jobs import send_refill_reminders
-tracemalloc.start()
-t = time.perf_counter()
-n = send_refill_reminders()
-seconds = time.perf_counter() - t
-peak = tracemalloc.get_traced_memory()[1] / 2**20
-print({"seconds": seconds, "peak_traced_mib": peak, "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "enqueued": n})
+day = lambda h, m: datetime.combine(date.today(), clock_time(h, m), ZoneInfo("America/New_York"))
+rows = lambda: db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind.in_(("refill_reminder", "refill_review"))))
+out = {"patients": db.session.scalar(select(func.count()).select_from(Patient))}
+for name, at in (("midnight", day(0, 5)), ("peak", day(9, 5)), ("repeat", day(9, 10))):
+    before = rows()
+    db.session.commit()
+    t = time.perf_counter()  # no tracemalloc: it slows the sweep several times over; memory is the process's RSS
+    due = send_refill_reminders(at)
+    seconds = time.perf_counter() - t
+    out[name] = {"at": at.isoformat(), "seconds": seconds, "due": due, "new_rows": rows() - before}
+    db.session.commit()
+out["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(out)
 """)
     results[f"sweep_{label}"] = eval(out.strip().splitlines()[-1])  # noqa: S307 - our own dict literal
 
 
-def measure_first_load() -> None:
-    """Bytes of the check-in page's first load, gzip-compressed as a compressing proxy sends them."""
+def measure_first_load(with_lighthouse: bool = True) -> None:
+    """Bytes of the check-in page's first load as Chromium receives them from the app (no proxy): a Pixel 7, an
+    empty cache, no service worker, the signed-in cookie; headers and bodies as sent (compressed or not)."""
     import requests
+    from playwright.sync_api import sync_playwright
 
     with gunicorn("companion:create_app()", APP_PORT):
         s = requests.Session()
         base = f"http://127.0.0.1:{APP_PORT}"
         token = re.search(r'"X-CSRFToken": "([^"]+)"', s.get(base + "/login").text).group(1)
         s.post(base + "/login", data={"email": "p1-8@bench.test", "password": "bench-password-1", "csrf_token": token})
-        html = s.get(base + "/checkin").text
-        sizes = {"html": len(gzip.compress(html.encode(), 6)), "css": 0, "js": 0}
-        for kind, pattern in (("css", r'href="(/static/[^"]+\.css[^"]*)"'), ("js", r'src="(/static/[^"]+\.js[^"]*)"')):
-            for url in re.findall(pattern, html):
-                sizes[kind] += len(gzip.compress(s.get(base + url.replace("&amp;", "&")).content, 6))
-        results["first_load"] = sizes | {"total": sum(sizes.values())}
-        results["lighthouse"] = lighthouse(base, s.cookies.get("companion"))
+        cookie = s.cookies.get("companion")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
+            context = browser.new_context(**p.devices["Pixel 7"], service_workers="block")
+            context.add_cookies([{"name": "companion", "value": cookie, "url": base}])
+            page = context.new_page()
+            loads = []
+            page.on("requestfinished", lambda request: loads.append(request))
+            page.goto(base + "/checkin")
+            page.wait_for_load_state("networkidle")
+            sizes, encodings = {"html": 0, "css": 0, "js": 0, "other": 0}, set()
+            for request in loads:
+                kind = request.response().headers.get("content-type", "")
+                wire = request.sizes()
+                kind = next((k for k, t in (("html", "text/html"), ("css", "text/css"), ("js", "javascript"))
+                             if t in kind), "other")
+                sizes[kind] += wire["responseBodySize"] + wire["responseHeadersSize"]
+                encodings.add(request.response().headers.get("content-encoding", "identity"))
+            browser.close()
+        results["first_load"] = sizes | {"total": sum(sizes.values()), "responses": len(loads),
+                                         "encodings": sorted(encodings), "how": "Chromium, on the wire"}
+        if with_lighthouse:
+            results["lighthouse"] = lighthouse(base, cookie)
 
 
 def lighthouse(base: str, cookie: str | None) -> dict:
@@ -282,6 +337,8 @@ def main() -> None:
     measure_reminder_sweep("full")
     log("check-in load and the bare-Flask ceiling")
     measure_checkin()
+    log("two web hosts, no sticky sessions")
+    measure_two_hosts()
     log("red flag to email")
     measure_red_flag_to_email()
     log("first load and Lighthouse")
@@ -301,5 +358,24 @@ def main() -> None:
     print(table)
 
 
+def only(phases: list[str]) -> None:
+    """`python -m tests.perf.bench PHASE...`: single phases on a fresh database with just the seed they need, for
+    a busy machine; results to out/bench/phases.json, the README untouched."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    fresh_database()
+    results["seed_1k"] = seed(1, 1, with_diary="sweep" not in phases or len(phases) > 1)
+    for phase in phases:
+        log(f"phase {phase}")
+        if phase == "sweep":
+            results["seed_100k"] = seed(99 if not QUICK else 9, 2, with_diary=False)
+            measure_reminder_sweep("100k")
+        else:
+            {"checkin": measure_checkin, "hosts": measure_two_hosts, "first-load": lambda: measure_first_load(False)}[phase]()
+    results["meta"] = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "quick": QUICK,
+                       "load_before": round(os.getloadavg()[0], 1), "phases": phases}
+    (OUT / "phases.json").write_text(json.dumps(results, indent=2, default=str))
+    print(json.dumps(results, indent=2, default=str))
+
+
 if __name__ == "__main__":
-    main()
+    only(sys.argv[1:]) if sys.argv[1:] else main()

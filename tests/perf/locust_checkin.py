@@ -20,6 +20,13 @@ def named(name: str) -> str:
 
 
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+# Several web hosts, no sticky sessions: each request goes to any of them ("http://a http://b"); empty: -H only.
+HOSTS = os.environ.get("BENCH_HOSTS", "").split()
+
+
+def at(path: str) -> str:
+    """The path on a host picked per request (the same signed session cookie works on every host)."""
+    return random.choice(HOSTS) + path if HOSTS else path
 
 
 class Patient(FastHttpUser):
@@ -30,11 +37,11 @@ class Patient(FastHttpUser):
     def on_start(self) -> None:
         """Sign in as a random bench patient and read the CSRF token."""
         clinic, n = random.randint(1, CLINICS), random.randint(0, 999)
-        page = self.client.get("/login", name="login page").text
+        page = self.client.get(at("/login"), name="login page").text
         token = TOKEN.search(page).group(1)
-        self.client.post("/login", data={"email": f"p{clinic}-{n}@bench.test", "password": "bench-password-1",
+        self.client.post(at("/login"), data={"email": f"p{clinic}-{n}@bench.test", "password": "bench-password-1",
                                          "csrf_token": token}, name="sign in")
-        self.token = TOKEN.search(self.client.get("/checkin", name="check-in page").text).group(1)
+        self.token = TOKEN.search(self.client.get(at("/checkin"), name="check-in page").text).group(1)
 
     @task
     def checkin(self) -> None:
@@ -42,7 +49,7 @@ class Patient(FastHttpUser):
         form = {"client_entry_id": str(uuid.uuid4()), "recorded_at": datetime.now(timezone.utc).isoformat(),
                 "pain_now": str(random.randint(1, 7)), "anything_new": "no", "peg.pain_avg": "4",
                 "peg.enjoyment": "4", "peg.activity": "4", "csrf_token": self.token}
-        with self.client.post("/checkin", data=form, headers={"HX-Request": "true", "X-CSRFToken": self.token},
+        with self.client.post(at("/checkin"), data=form, headers={"HX-Request": "true", "X-CSRFToken": self.token},
                               name=named("check-in post"), catch_response=True) as response:
             if response.status_code != 200 or "data-entry-saved" not in response.text:
                 response.failure(f"status {response.status_code}")

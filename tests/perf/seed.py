@@ -132,6 +132,22 @@ def _seed_pump(c: int, base: int, patients: list, today: date, now: datetime, rn
                                  "booked_by_id": base + 1, "created_at": now, "updated_at": now})
     copy_rows("pump_refill", refills)
     copy_rows("pump_appointment", appointments)
+    _seed_caregivers(c, base, patients, now, rng)
+
+
+def _seed_caregivers(c: int, base: int, patients: list, now: datetime, rng) -> None:
+    """About one patient in five has a linked caregiver who asked for the refill reminders too."""
+    carers = [p for p in patients if rng.random() < 0.2]
+    copy_rows("user_account", [{"id": base + 5000 + (p["id"] - base), "clinic_id": c,
+                                "email": f"carer{c}-{p['id'] - base}@bench.test", "display_name": "Carer",
+                                "role": "caregiver", "password_hash": "-", "session_token": uuid.uuid4().hex,
+                                "demo": True, "active": True, "totp_enabled": False} for p in carers])
+    copy_rows("caregiver_link", [{"id": p["id"], "patient_id": p["id"], "caregiver_id": base + 5000 + (p["id"] - base),
+                                  "code_hash": uuid.uuid4().hex, "expires_at": now, "created_at": now,
+                                  "accepted_at": now} for p in carers])
+    copy_rows("pump_reminder_opt_in", [{"id": p["id"], "patient_id": p["id"],
+                                        "user_id": base + 5000 + (p["id"] - base), "created_at": now}
+                                       for p in carers])
 
 
 def _entries(base: int, patients: list, days: int, today: date, rng):
