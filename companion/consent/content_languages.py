@@ -26,8 +26,10 @@ FALLBACK_NOTES = {
                  "Se la mostramos en inglés. Pida ayuda a su equipo de la clínica si la necesita.",
     },
 }
-# Numbers a patient relies on ("about 2 in 100", "2.3 %"); a decimal comma counts as a point.
-_NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
+# Numbers a patient relies on ("about 2 in 100", "2.3 %", "1 in 10,000"): thousands grouped with a comma, a point
+# or a no-break space ("10,000", "10.000", "10 000") read as 10000; a decimal comma counts as a point ("2,3" = 2.3).
+_NUMBER_RE = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[,.\u00a0\u202f]\d{3})+|\d+(?:[.,]\d+)?)(?![\w]|[.,]\d)")
+_GROUPED_RE = re.compile(r"^\d{1,3}(?:[,.\u00a0\u202f]\d{3})+$")
 # Front-matter keys whose text is translated; every other key must equal the English value.
 _TEXT_KEYS = {"title"}
 _CHOICE_TEXT_KEYS = {"text", "explanation"}
@@ -64,7 +66,8 @@ def numbers(module: cl.Module) -> list[str]:
     """The numerals of a module (text, questions, answers), sorted, decimal commas read as points."""
     parts = [module.plain_text] + [q.text for q in module.questions] + \
         [t for q in module.questions for c in q.choices for t in (c.text, c.explanation)]
-    return sorted(set(n.replace(",", ".") for n in _NUMBER_RE.findall("\n".join(parts))))
+    found = _NUMBER_RE.findall("\n".join(parts))
+    return sorted({re.sub(r"\D", "", n) if _GROUPED_RE.match(n) else n.replace(",", ".") for n in found})
 
 
 def translation_problems(english: Path, translated: Path) -> tuple[bool, list[str]]:

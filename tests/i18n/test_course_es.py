@@ -1,5 +1,6 @@
 """The Spanish course (issue 17): each es/NN-id.md matches its English module (translated_from, structure,
 numbers); drift shows it out of date; a missing or out-of-date module is shown in English with a Spanish note."""
+import dataclasses
 import hashlib
 import re
 import shutil
@@ -180,3 +181,16 @@ def test_the_consent_session_links_the_patients_language_and_names_parts_shown_i
     assert "shown in English" in row
     second = page.split("modules/benefits-and-limits?lang=es", 1)[1].split("</td>", 1)[0]
     assert "shown in English" not in second
+
+
+@pytest.mark.parametrize(("english", "spanish", "same"), [
+    ("about 1 in 10,000 people", "más o menos 1 de cada 10.000 personas", True),
+    ("2.3 in 100", "2,3 de cada 100", True),
+    ("1 in 10,000", "1 de cada 1.000", False),
+    ("about 2 in 100", "más o menos 3 de cada 100", False),
+    ("100.4 °F", "100,4 °F", True),
+])
+def test_numbers_compare_across_decimal_and_thousands_marks(english, spanish, same):
+    module = dataclasses.replace(CURRENT.module("trial"), questions=())
+    en, es = (dataclasses.replace(module, plain_text=text) for text in (english, spanish))
+    assert (cls.numbers(en) == cls.numbers(es)) is same
