@@ -24,6 +24,9 @@ ALLOW_LIST: tuple[str, ...] = (
     "intrathecal", "catheter", "SynchroMed", "Prometra", "Infumorph", "Prialt",
     "opioid", "morphine", "hydromorphone", "fentanyl", "bupivacaine", "clonidine", "ziconotide",
     "baclofen", "benzodiazepine", "diazepam", "lorazepam", "gabapentin", "pregabalin", "naloxone",
+    # The same names as the Spanish course spells them (issue 17), scored the same way.
+    "intratecal", "catéter", "opioide", "morfina", "hidromorfona", "fentanilo", "bupivacaína", "clonidina",
+    "ziconotida", "baclofeno", "benzodiazepina", "gabapentina", "pregabalina", "naloxona",
 )
 
 _FOLDER_RE = re.compile(r"^\d{4}-\d{2}$")
@@ -88,6 +91,8 @@ class Module:
     body_html: str
     plain_text: str
     questions: tuple[Question, ...]
+    language: str = "en"  # the language of the text above
+    fallback: str = ""  # why English is shown to a reader of another language (missing / out_of_date / differs)
 
     @property
     def word_count(self) -> int:
@@ -105,7 +110,8 @@ class ContentVersion:
     change_note: str
     sources: tuple[Source, ...]
     modules: tuple[Module, ...]
-    content_hash: str
+    content_hash: str  # of the files this language's reader is shown
+    language: str = "en"
 
     def module(self, module_id: str) -> Module:
         """Return the module with this id or raise KeyError."""
@@ -276,14 +282,13 @@ def _parse_module(path: Path) -> Module:
 
 
 def _content_files(folder: Path) -> Iterator[Path]:
-    """Yield every non-hidden file under folder in sorted relative-path order."""
-    files = (p for p in folder.rglob("*") if p.is_file())
-    visible = (p for p in files if not any(x.startswith(".") for x in p.relative_to(folder).parts))
-    yield from sorted(visible, key=lambda p: p.relative_to(folder).as_posix())
+    """Yield every non-hidden file of the folder itself in sorted order (translations sit in sub-folders)."""
+    files = (p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    yield from sorted(files, key=lambda p: p.name)
 
 
 def content_hash(folder: Path) -> str:
-    """Return SHA-256 over each file's relative path, length and raw bytes, in sorted order."""
+    """Return SHA-256 over each English file's relative path, length and raw bytes, in sorted order."""
     digest = hashlib.sha256()
     for path in _content_files(folder):
         data = path.read_bytes()
@@ -333,10 +338,20 @@ def _load_folder(folder: Path) -> ContentVersion:
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _load_cached(folder: str) -> ContentVersion:
-    """Load a packaged version folder once per process."""
-    return _load_folder(Path(folder))
+def _load_language(folder: Path, language: str) -> ContentVersion:
+    """A version folder as read in one language (English, or a translation with English where it is not ready)."""
+    english = _load_folder(folder)
+    if language == "en":
+        return english
+    from companion.consent.content_languages import translate
+
+    return translate(english, folder, language)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(folder: str, language: str) -> ContentVersion:
+    """Load a packaged version folder in one language once per process."""
+    return _load_language(Path(folder), language)
 
 
 def available_versions(base_dir: Path | str | None = None) -> list[str]:
@@ -348,8 +363,9 @@ def available_versions(base_dir: Path | str | None = None) -> list[str]:
     return [n.replace("-", ".") for n in names]
 
 
-def load_version(version: str | None = None, base_dir: Path | str | None = None) -> ContentVersion:
-    """Load a version ('2026.11' or '2026-11'; latest when None); packaged versions are cached."""
+def load_version(version: str | None = None, language: str = "en",
+                 base_dir: Path | str | None = None) -> ContentVersion:
+    """Load a version ('2026.11' or '2026-11'; the newest when None) in a language; packaged versions are cached."""
     base = Path(base_dir) if base_dir is not None else CONTENT_DIR
     if version is None:
         versions = available_versions(base)
@@ -363,8 +379,8 @@ def load_version(version: str | None = None, base_dir: Path | str | None = None)
     if not folder.is_dir():
         raise ContentError(f"unknown content version {version!r}")
     if base_dir is None:
-        return _load_cached(str(folder))
-    return _load_folder(folder)
+        return _load_cached(str(folder), language)
+    return _load_language(folder, language)
 
 
 def clear_cache() -> None:

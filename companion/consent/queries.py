@@ -14,11 +14,17 @@ from companion.consent import rules
 from companion.consent.content_loader import STATIC_IMG_DIR, ContentVersion, Module, load_version
 from companion.consent.models import ConsentRecord, ConsentSession, ModuleRead, TeachBackAnswer
 from companion.extensions import db
+from companion.i18n import language_of
 
 
-def current_content() -> ContentVersion:
-    """The newest content version (from CONSENT_CONTENT_DIR when set, else the packaged folder)."""
-    return load_version(None, base_dir=current_app.config.get("CONSENT_CONTENT_DIR"))
+def current_content(language: str = "en") -> ContentVersion:
+    """The newest content version in a language (from CONSENT_CONTENT_DIR when set, else the packaged folder)."""
+    return load_version(None, language, base_dir=current_app.config.get("CONSENT_CONTENT_DIR"))
+
+
+def patient_content(patient: Patient) -> ContentVersion:
+    """The newest content version in the language the patient reads (the one they sign in)."""
+    return current_content(language_of(patient.user))
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ def answer_facts(patient_id: int, version: str) -> list[rules.AnswerFact]:
 
 def progress(patient: Patient, content: ContentVersion | None = None) -> Progress:
     """Modules read and answers summarised for a patient on a content version (the newest by default)."""
-    content = content or current_content()
+    content = content or patient_content(patient)
     read = db.session.scalars(select(ModuleRead.module_id).where(
         ModuleRead.patient_id == patient.id, ModuleRead.content_version == content.version))
     return Progress(content, frozenset(read), rules.summarise_answers(answer_facts(patient.id, content.version)))

@@ -205,7 +205,7 @@ def _record_hash(values: dict) -> str:
 def sign_consent(clinician: User, patient: Patient, data: ConsentInput, *, now: datetime | None = None) -> ConsentRecord:
     """Both have signed: write the immutable consent record, close the discussion, audit it, in one transaction."""
     _require_clinician(clinician, patient)
-    content = queries.current_content()
+    content = queries.patient_content(patient)  # its hash is of the language the patient read
     gaps = _check(data, content, patient)
     p_kind, p_png, p_typed = _signature_parts(data.patient_signature, "patient")
     c_kind, c_png, c_typed = _signature_parts(data.clinician_signature, "clinician")

@@ -7,9 +7,11 @@ from companion.accounts import queries as accounts
 from companion.accounts.context import current_patient
 from companion.audit import services as audit
 from companion.consent import pdf, queries, rules, services
+from companion.consent.content_languages import fallback_note
 from companion.consent.decision_aid import queries as decision_aid
 from companion.consent.decision_aid.forms import SCALE_LABELS
 from companion.consent.forms import AnswerForm, QuestionForm, SignForm
+from companion.i18n import LANGUAGES, language_of, supported
 from companion.web import CLINICIANS, PATIENT_SIDE, found_or_404, render_page, roles_required, wants_partial
 
 bp = Blueprint("consent", __name__)
@@ -43,6 +45,11 @@ def _question_or_404(module, question_id: str):
     return question
 
 
+def _reader_content():
+    """The newest course in the language of the person reading (the patient, or a caregiver in theirs)."""
+    return queries.current_content(language_of(current_user))
+
+
 def _clinic_patient(patient_id: int):
     """A patient of the signed-in clinician's clinic; 404 (audited) for any other."""
     return found_or_404(accounts.clinic_patient(current_user.clinic_id, patient_id), "patient", patient_id)
@@ -64,7 +71,7 @@ def _pdf_response(record, action: str):
 def learn():
     """The list of modules with progress, reading time and where to pick up."""
     patient = current_patient()
-    prog = queries.progress(patient)
+    prog = queries.progress(patient, _reader_content())
     return render_page("consent/learn.html", "consent/_module_list.html", patient=patient, progress=prog)
 
 
@@ -72,7 +79,7 @@ def learn():
 @roles_required(*PATIENT_SIDE)
 def about():
     """The date of the information, what changed, and its sources."""
-    return render_template("consent/about.html", content=queries.current_content())
+    return render_template("consent/about.html", content=_reader_content())
 
 
 @bp.route("/learn/<module_id>")
@@ -80,10 +87,11 @@ def about():
 def module(module_id: str):
     """One module: text, diagram and teach-back questions."""
     patient = current_patient()
-    prog = queries.progress(patient)
+    prog = queries.progress(patient, _reader_content())
     mod = _module_or_404(prog.content, module_id)
     following = [m for m in prog.content.modules if m.order > mod.order]
     return render_template("consent/module.html", patient=patient, progress=prog, module=mod,
+                           fallback_note=fallback_note(mod, prog.content.language),
                            next_module=following[0] if following else None,
                            alt=queries.diagram_alt(mod.diagram) if mod.diagram else "",
                            can_answer=current_user.role == "patient")
@@ -94,7 +102,7 @@ def module(module_id: str):
 def question(module_id: str, question_id: str):
     """GET: the question to answer (again). POST (the patient only): keep the answer, show its explanation."""
     patient = current_patient()
-    content = queries.current_content()
+    content = _reader_content()
     mod = _module_or_404(content, module_id)
     q = _question_or_404(mod, question_id)
     form = AnswerForm()
@@ -154,6 +162,7 @@ def _session_page(patient, question_form=None, sign_form=None, status: int = 200
     sign_form = sign_form if sign_form is not None else _sign_form(content, request.args.get("corrects", type=int))
     prog = queries.progress(patient, content)
     ctx = dict(patient=patient, content=content, progress=prog, readiness=queries.readiness(patient, prog),
+               read_in=queries.patient_content(patient),
                records=queries.records_for(patient.id), replaced=queries.superseded_ids(patient.id),
                state=queries.consent_state(patient), reconsent=queries.needs_reconsent(patient),
                session_questions=session.questions if session else [],
@@ -185,12 +194,14 @@ def session(patient_id: int):
 @bp.route("/care/patients/<int:patient_id>/consent/modules/<module_id>")
 @roles_required(*CLINICIANS)
 def care_module(patient_id: int, module_id: str):
-    """Walk through one module with the patient, with their answers beside the right ones."""
+    """Walk through one module with the patient (in English or the patient's language: ?lang=es), answers beside."""
     patient = _clinic_patient(patient_id)
-    prog = queries.progress(patient)
+    shown = supported(request.args.get("lang"))
+    prog = queries.progress(patient, queries.current_content(shown))
     mod = _module_or_404(prog.content, module_id)
     audit.record_now("consent_module_viewed", patient_id=patient.id, object_type="consent_module", object_id=mod.id)
-    return render_template("consent/care_module.html", patient=patient, progress=prog, module=mod,
+    return render_template("consent/care_module.html", patient=patient, progress=prog, module=mod, shown=shown,
+                           languages=LANGUAGES, patient_language=language_of(patient.user),
                            alt=queries.diagram_alt(mod.diagram) if mod.diagram else "")
 
 

@@ -162,4 +162,4 @@ def test_patient_finds_the_signed_record_under_documents(live_server, phone, tmp
     path = tmp_path / "mine.pdf"
     download.value.save_as(path)
     text = " ".join(p.extract_text() for p in PdfReader(str(path)).pages)
-    assert "Pat Morgan" in text and "2026.11" in text and "Agrees to the implant" in text
+    assert "Pat Morgan" in text and load_version().version in text and "Agrees to the implant" in text

@@ -23,7 +23,10 @@ from companion.consent.content_loader import (
     readability_text,
 )
 
-VERSION = "2026.11"
+VERSION = load_version().version  # the current (newest) version
+OLD_VERSION = "2026.11"  # signed records point at it; its folder must never change again
+# SHA-256 of the 2026-11 folder as released on 2026-11-23 (before the red-flag edits).
+OLD_VERSION_HASH = "8a74d911a8ce7dd1c48ce305ee13eb4efd4dc68760a57e3360a8133ed73115e9"
 MAX_GRADE = 8.0
 MAX_AVERAGE_GRADE = 7.0
 
@@ -183,9 +186,8 @@ def test_sources_declared_and_used(content: ContentVersion) -> None:
 
 def test_version_metadata(content: ContentVersion) -> None:
     """version.yaml fields are present and consistent with the folder name."""
-    assert content.version == VERSION
-    assert content.major == 2026
-    assert content.date.isoformat() == "2026-11-23"
+    assert content.version == VERSION == available_versions()[-1]
+    assert content.version.replace(".", "-") == f"{content.date:%Y-%m}"
     assert content.change_note
     assert re.fullmatch(r"[0-9a-f]{64}", content.content_hash)
 
@@ -282,7 +284,7 @@ def test_latest_version_and_cache() -> None:
     assert VERSION in available_versions()
     assert available_versions() == sorted(available_versions())
     assert load_version() is load_version(available_versions()[-1])
-    assert load_version("2026-11") is load_version("2026.11")
+    assert load_version("2026-11") is load_version(OLD_VERSION)
     with pytest.raises(ContentError):
         load_version("1999.01")
 
@@ -291,8 +293,18 @@ def test_latest_by_folder_name(tmp_path: Path) -> None:
     """With two folders in a base directory, the later folder name wins."""
     base = _copy_version(tmp_path)
     newer = base / "2027-03"
-    shutil.copytree(base / "2026-11", newer)
+    shutil.copytree(base / VERSION.replace(".", "-"), newer)
     meta = newer / "version.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace('"2026.11"', '"2027.03"'), encoding="utf-8")
-    assert available_versions(base) == ["2026.11", "2027.03"]
+    meta.write_text(meta.read_text(encoding="utf-8").replace(f'"{VERSION}"', '"2027.03"'), encoding="utf-8")
+    assert available_versions(base) == [VERSION, "2027.03"]
     assert load_version(base_dir=base).version == "2027.03"
+
+
+def test_old_version_kept_as_signed_and_newest_major_is_higher() -> None:
+    """2026.11 is byte-for-byte what people signed; the newer version bumps major so they re-consent."""
+    old, new = load_version(OLD_VERSION), load_version()
+    assert old.content_hash == OLD_VERSION_HASH, "2026-11 was edited in place: add a new version folder instead"
+    assert (old.major, old.date.isoformat()) == (2026, "2026-11-23")
+    assert new.version != OLD_VERSION and new.major > old.major
+    assert {"naloxone"} <= {w for m in new.modules for w in m.plain_text.lower().split()} - \
+        {w for m in old.modules for w in m.plain_text.lower().split()}

@@ -54,7 +54,7 @@ def test_consent_state_moves_through_the_stages(world):
     answer(world.patient_a, "trial", "why-watched", right=False)
     assert queries.consent_state(world.patient_a) == "teach-back gaps"
     services.sign_consent(world.nurse1, world.patient_a, consent_input())
-    assert queries.consent_state(world.patient_a) == f"signed on {FIXED_NOW.date().isoformat()} (2026.11)"
+    assert queries.consent_state(world.patient_a) == f"signed on {FIXED_NOW.date().isoformat()} ({queries.current_content().version})"
 
 
 def test_signing_snapshots_everything_and_audits(world):
@@ -64,7 +64,7 @@ def test_signing_snapshots_everything_and_audits(world):
     services.record_question(world.nurse1, world.patient_a, "Does it hurt?", "A little, for a few days.")
     record = services.sign_consent(world.nurse1, world.patient_a, consent_input(
         interpreter_used=True, interpreter_language="Spanish"))
-    assert record.content_version == "2026.11" and record.content_hash == content.content_hash
+    assert record.content_version == content.version and record.content_hash == content.content_hash
     assert record.modules_read == ["trial"] and record.answers[0]["correct"] is False
     assert record.questions[0]["question"] == "Does it hurt?"
     assert record.topics_discussed == list(content.risk_topics)
@@ -143,13 +143,14 @@ def test_a_correction_is_a_new_record_that_supersedes_the_old(world):
         services.sign_consent(world.nurse1, world.patient_a, consent_input(supersedes_id=other.id, correction_reason="x"))
 
 
-def _newer_major(tmp_path):
-    """A content folder holding 2026.11 and a new major version 2028.01."""
-    base = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR / "2026-11", base / "2026-11")
-    shutil.copytree(CONTENT_DIR / "2026-11", base / "2028-01")
+def _newer_major(tmp_path, current):
+    """A content folder holding the current version and a new major version 2028.01."""
+    base, folder = tmp_path / "content", current.version.replace(".", "-")
+    shutil.copytree(CONTENT_DIR / folder, base / folder)
+    shutil.copytree(CONTENT_DIR / folder, base / "2028-01")
     meta = base / "2028-01" / "version.yaml"
-    meta.write_text(meta.read_text().replace('version: "2026.11"', 'version: "2028.01"').replace("major: 2026", "major: 2028"))
+    meta.write_text(meta.read_text().replace(f'version: "{current.version}"', 'version: "2028.01"')
+                    .replace(f"major: {current.major}", f"major: {current.major + 1}"))
     return base
 
 
@@ -158,11 +159,12 @@ def test_a_new_major_version_lists_patients_who_agreed_on_the_old_one(app, world
     services.sign_consent(world.nurse1, world.patient_b, consent_input(decision="declines", topics_discussed=[]))
     services.sign_consent(world.nurse2, world.patient_c2, consent_input())
     assert queries.reconsent_list(world.clinic1.id) == []
-    app.config["CONSENT_CONTENT_DIR"] = str(_newer_major(tmp_path))
+    signed_on = queries.current_content()
+    app.config["CONSENT_CONTENT_DIR"] = str(_newer_major(tmp_path, signed_on))
     assert queries.current_content().version == "2028.01"
     assert [(p.id, r.id) for p, r in queries.reconsent_list(world.clinic1.id)] == [(world.patient_a.id, a.id)]
     assert queries.needs_reconsent(world.patient_a) and not queries.needs_reconsent(world.patient_b)
-    assert queries.consent_state(world.patient_a).endswith("(2026.11); re-consent needed")
+    assert queries.consent_state(world.patient_a).endswith(f"({signed_on.version}); re-consent needed")
     # Signing again on the new version takes the patient off the list.
     services.sign_consent(world.nurse1, world.patient_a, consent_input())
     assert queries.reconsent_list(world.clinic1.id) == []

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import render_template
 
+from companion.consent.content_loader import CONTENT_DIR, available_versions
 from companion.escalation import warning_signs
 from companion.escalation.rules import evaluate
 from companion.escalation.warning_signs import SIGNS, Sign, disagreements, signs
 from tests.conftest import login
 
-COURSE = Path(__file__).resolve().parents[2] / "companion" / "consent" / "content" / "2026-11" / "10-warning-signs.md"
+# The current (newest) course version follows the table; older versions stay as they were signed.
+COURSE = CONTENT_DIR / available_versions()[-1].replace(".", "-") / "10-warning-signs.md"
 SECTIONS = {"emergency": "## Call emergency services now", "urgent": "## Call your clinic today"}
 
 
