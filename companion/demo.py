@@ -105,7 +105,8 @@ def _seed_spanish(clinic: Clinic, patients: dict[str, Patient]) -> None:
     if patient is None or nurse is None or doctor is None:
         return
     pump_services.save_profile(nurse, patient, model="synchromed_ii_20", reservoir_ml=None,
-                               implanted_on=patient.implanted_on, pocket_side="left", catheter_tip_level="T11")
+                               implanted_on=patient.implanted_on, pocket_side="left", catheter_tip_level="T11",
+                               opioid_tolerant=True)  # a year on the pump: tolerance recorded, as the dose checks need
     pump_demo._fill(nurse, doctor, patient, 30, D(20), [pump_services.DrugEntry("Morphine", D(10), D(2), "mg")],
                     expected_residual_ml=D("4.0"), withdrawn_ml=D("3.8"))
     now = utcnow()

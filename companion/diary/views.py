@@ -79,8 +79,9 @@ def shell_context(kind: str) -> dict:
     reporter = reported_by()
     return {"kind": kind, "questionnaire": questionnaire, "action": url_for(endpoint), "patient": None,
             "items": questionnaire.for_reporter(reporter), "reporter": reporter, "values": MultiDict(), "errors": {},
-            "emergency": None, "client_entry_id": "", "weekly_due": False, "previous": None, "sites": (),
-            "emergency_rules": client_emergency_rules(routing.clinic_thresholds(current_user.clinic_id)),
+            "emergency": None, "urgent": None, "client_entry_id": "", "weekly_due": False, "previous": None,
+            "sites": (), "emergency_rules": client_rules(routing.clinic_thresholds(current_user.clinic_id)),
+            "clinic_contact": routing.offline_contact(current_user.clinic),  # the clinic's, not the patient's
             "fields": field_map(questionnaire), "form": EntryForm(formdata=None), "offline_shell": True}
 
 
