@@ -101,6 +101,8 @@ def js_strings() -> dict[str, str]:
 
 
 RULES = Path(__file__).parent / "escalation" / "rules"
+# Sentence constants in the rules files that only staff read (a reason's rationale), so never patient wording.
+STAFF_CONSTANTS = frozenset({"NALOXONE_STEPS"})
 
 
 def rule_sentences(path: Path) -> list[tuple[int, str]]:
@@ -115,7 +117,8 @@ def rule_sentences(path: Path) -> list[tuple[int, str]]:
                 any(getattr(t, "id", "") == "ACTION" for t in node.targets):
             values = node.value.values
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and \
-                str(node.value.value).endswith(".") and " " in str(node.value.value):
+                str(node.value.value).endswith(".") and " " in str(node.value.value) and \
+                not any(getattr(t, "id", "") in STAFF_CONSTANTS for t in node.targets):
             values = [node.value]
         found += [(v.lineno, v.value) for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
     return found

@@ -25,6 +25,14 @@ STAFF_ONLY = (
     "templates/accounts/two_factor.html", "templates/accounts/two_factor_setup.html",
     "companion/careteam/*", "companion/clinic/*", "companion/audit/*", "companion/pump/views/staff.py",
     "templates/_macros/language.html",
+    # After the merge (issues 13, 14, 16, 19): the queue row and its parts, the staff case's contact log, the
+    # acknowledge/resolve forms, the dose double check, clinic pump settings, refills waiting in the queue, the
+    # values summary in the consent session and the staff idle-timeout warning (base.html shows it to staff only).
+    "companion/escalation/forms.py", "templates/escalation/_case_row.html", "templates/escalation/_contact.html",
+    "templates/escalation/_paged.html", "templates/escalation/_ack_buttons.html",
+    "templates/escalation/_overdue_badge.html", "templates/pump/_confirm_card.html", "templates/pump/_settings.html",
+    "templates/pump/settings.html", "templates/pump/_waiting_refills.html",
+    "templates/consent/decision_aid/_staff_values.html", "templates/accounts/_idle_warning.html",
 )
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 
