@@ -107,3 +107,42 @@ def test_the_check_can_fail(tmp_path, monkeypatch):
     monkeypatch.setattr("tests.i18n.test_catalogue.TRANSLATIONS", tmp_path)
     found = problems("xx")
     assert [line.split()[0] for line in found] == ["missing", "fuzzy", "placeholders"], found
+
+
+def untranslated(code: str, texts) -> list[str]:
+    """The texts that have no finished translation (absent, fuzzy or empty) in the `code` catalogue."""
+    done = {m.id for m in catalogue(code) if m.id and not m.fuzzy and isinstance(m.id, str) and m.string.strip()}
+    return [text for text in texts if text not in done]
+
+
+@pytest.mark.parametrize("code", OTHER)
+def test_every_warning_sign_and_red_flag_text_is_translated(code):
+    """The one warning-sign table (card, help, offline and 503 pages) and every piece of the rules' patient texts:
+    a sign added without _() or without its Spanish fails here (issue 17), not only on the screen."""
+    from companion.escalation.warning_signs import SIGNS
+    from companion.i18n import RULES, rule_sentences
+
+    assert untranslated(code, [sign.card for sign in SIGNS]) == []
+    pieces = sorted({text for path in RULES.glob("*.py") for _line, text in rule_sentences(path)})
+    assert len(pieces) > 20 and untranslated(code, pieces) == []
+
+
+def test_the_warning_sign_check_can_fail():
+    """A sign whose wording has no Spanish is reported."""
+    from companion.escalation.warning_signs import SIGNS
+
+    assert untranslated("es", [SIGNS[0].card, "A new sign nobody has translated"]) == [
+        "A new sign nobody has translated"]
+
+
+def test_every_babel_section_reads_a_file():
+    """A section of babel.cfg whose path matches no file (a module that became a package) extracts nothing."""
+    from babel.messages.frontend import parse_mapping_cfg
+    from babel.util import pathmatch
+
+    with (ROOT / "babel.cfg").open() as handle:
+        method_map, _options = parse_mapping_cfg(handle)
+    files = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("companion/**/*") if p.is_file()]
+    files += [p.relative_to(ROOT).as_posix() for p in ROOT.glob("templates/**/*") if p.is_file()]
+    empty = [pattern for pattern, _method in method_map if not any(pathmatch(pattern, f) for f in files)]
+    assert empty == [], f"babel.cfg sections that match no file: {empty}"
