@@ -106,13 +106,16 @@ STAFF_CONSTANTS = frozenset({"NALOXONE_STEPS"})
 
 
 def rule_sentences(path: Path) -> list[tuple[int, str]]:
-    """The patient wording in one red-flag rules file: reason()'s `what` and `after`, ACTION and sentence constants."""
+    """The patient wording in one red-flag rules file: reason()'s `what` and `after`, patient(...), ACTION and
+    sentence constants."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         values = []
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "reason":
             values = [a for i, a in enumerate(node.args) if i in (2, 5)]
             values += [k.value for k in node.keywords if k.arg in ("what", "after")]
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "patient":
+            values = node.args[:1]
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and \
                 any(getattr(t, "id", "") == "ACTION" for t in node.targets):
             values = node.value.values

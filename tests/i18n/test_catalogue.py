@@ -146,3 +146,38 @@ def test_every_babel_section_reads_a_file():
     files += [p.relative_to(ROOT).as_posix() for p in ROOT.glob("templates/**/*") if p.is_file()]
     empty = [pattern for pattern, _method in method_map if not any(pathmatch(pattern, f) for f in files)]
     assert empty == [], f"babel.cfg sections that match no file: {empty}"
+
+
+def unknown_pieces(text: str) -> str:
+    """What is left of a red-flag patient text after the known pieces (what the screen would show in English)."""
+    from companion.i18n import _rule_pieces
+
+    rest = text.strip()
+    while rest:
+        piece = next((p for p in _rule_pieces() if rest.startswith(p)), None)
+        if piece is None:
+            return rest
+        rest = rest[len(piece):].strip()
+    return ""
+
+
+def test_every_vignettes_patient_text_is_made_of_translated_pieces():
+    """Each patient text the rules give on every vignette splits into extracted pieces, each translated: wording
+    kept in a table or a variable must be marked patient(...) or the Spanish screen shows it in English."""
+    from companion.escalation import vignettes
+    from companion.escalation.rules import evaluate
+    from companion.i18n import _rule_pieces
+
+    folder = ROOT / "tests" / "clinical"
+    cases = vignettes.load(folder / "vignettes.yaml") + vignettes.load(folder / "vignettes-2.yaml")
+    texts = {t for v in cases for t in evaluate(v.observations, v.context).patient_texts}
+    assert len(texts) > 30
+    assert {t: unknown_pieces(t) for t in texts if unknown_pieces(t)} == {}
+    for code in OTHER:
+        assert untranslated(code, _rule_pieces()) == []
+
+
+def test_an_unmarked_patient_sentence_is_found():
+    assert unknown_pieces("Call your clinic now.") == ""
+    assert unknown_pieces("A sentence kept in a table. Call your clinic now.") == (
+        "A sentence kept in a table. Call your clinic now.")
