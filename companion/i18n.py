@@ -134,6 +134,12 @@ def _rule_pieces() -> tuple[str, ...]:
     return tuple(sorted(pieces, key=len, reverse=True))
 
 
+def say(message: str) -> str:
+    """A form message in the page's language; one with values (companion.diary.rules.Message) keeps them."""
+    msgid = getattr(message, "msgid", None)
+    return gettext(msgid, **message.params) if msgid else gettext(message)
+
+
 def red_flag_text(text: str) -> str:
     """A red-flag patient text (pieces joined by the pure rules, in English) in the page's language, piece by piece."""
     out, rest = [], text.strip()
@@ -174,3 +180,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.filters["short_day"] = short_day
     app.jinja_env.filters["red_flag"] = red_flag_text
+    app.jinja_env.filters["say"] = say
