@@ -101,21 +101,27 @@ def js_strings() -> dict[str, str]:
 
 
 RULES = Path(__file__).parent / "escalation" / "rules"
+# Sentence constants in the rules files that only staff read (a reason's rationale), so never patient wording.
+STAFF_CONSTANTS = frozenset({"NALOXONE_STEPS"})
 
 
 def rule_sentences(path: Path) -> list[tuple[int, str]]:
-    """The patient wording in one red-flag rules file: reason()'s `what` and `after`, ACTION and sentence constants."""
+    """The patient wording in one red-flag rules file: reason()'s `what` and `after`, patient(...), ACTION and
+    sentence constants."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         values = []
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "reason":
             values = [a for i, a in enumerate(node.args) if i in (2, 5)]
             values += [k.value for k in node.keywords if k.arg in ("what", "after")]
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "patient":
+            values = node.args[:1]
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and \
                 any(getattr(t, "id", "") == "ACTION" for t in node.targets):
             values = node.value.values
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and \
-                str(node.value.value).endswith(".") and " " in str(node.value.value):
+                str(node.value.value).endswith(".") and " " in str(node.value.value) and \
+                not any(getattr(t, "id", "") in STAFF_CONSTANTS for t in node.targets):
             values = [node.value]
         found += [(v.lineno, v.value) for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
     return found
@@ -126,6 +132,12 @@ def _rule_pieces() -> tuple[str, ...]:
     """Every piece a red-flag patient text is joined from, longest first (for the greedy match below)."""
     pieces = {text for path in RULES.glob("*.py") for _line, text in rule_sentences(path)}
     return tuple(sorted(pieces, key=len, reverse=True))
+
+
+def say(message: str) -> str:
+    """A form message in the page's language; one with values (companion.diary.rules.Message) keeps them."""
+    msgid = getattr(message, "msgid", None)
+    return gettext(msgid, **message.params) if msgid else gettext(message)
 
 
 def red_flag_text(text: str) -> str:
@@ -168,3 +180,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.filters["short_day"] = short_day
     app.jinja_env.filters["red_flag"] = red_flag_text
+    app.jinja_env.filters["say"] = say

@@ -46,7 +46,8 @@ def dict_values(fileobj, keywords, comment_tags, options):
     """Babel extraction method for pure modules: the values of the dicts named in the `names` option (labels)."""
     path = Path(fileobj.name).resolve()
     root = Path(__file__).resolve().parents[2]
-    module = importlib.import_module(".".join(path.relative_to(root).with_suffix("").parts))
+    parts = path.relative_to(root).with_suffix("").parts
+    module = importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))  # a package too
     source = path.read_text(encoding="utf-8").splitlines()
     for name in options.get("names", "").split():
         for text in getattr(module, name).values():

@@ -47,9 +47,28 @@ _DECIMAL = re.compile(r"[+-]?[0-9]{1,5}(?:[.,][0-9]{1,4})?")
 _NUMBER = re.compile(rf"({_DECIMAL.pattern})\s*°?\s*([CcFf])?")  # a temperature, unit optional
 # Direction overrides can make a note read differently to staff than it was written.
 _BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
-_MSG_ONE = "Please pick only one answer."
-_MSG_CHOICE = "Please pick one of the answers shown."
-_MSG_TOLD = "Please tell us what is new: pick what fits below, or write a note."
+def N_(text: str) -> str:
+    """Mark a message for extraction; the page translates it where it is shown (this module stays pure)."""
+    return text
+
+
+class Message(str):
+    """A message with values: the English text itself, plus its msgid and values for the page to translate."""
+
+    msgid: str
+    params: dict[str, str]
+
+    def __new__(cls, msgid: str, **params: object) -> Message:
+        """The English text, remembering the msgid and the values (as text) it was made from."""
+        values = {key: str(value) for key, value in params.items()}
+        message = super().__new__(cls, msgid % values)
+        message.msgid, message.params = msgid, values
+        return message
+
+
+_MSG_ONE = N_("Please pick only one answer.")
+_MSG_CHOICE = N_("Please pick one of the answers shown.")
+_MSG_TOLD = N_("Please tell us what is new: pick what fits below, or write a note.")
 
 
 @dataclass(frozen=True)
@@ -99,16 +118,18 @@ def _single(raw: Raw) -> tuple[str | None, str | None]:
     if len(distinct) > 1:
         return None, _MSG_ONE
     if distinct and len(distinct[0]) > MAX_RAW:
-        return None, "That answer is too long."
+        return None, N_("That answer is too long.")
     return (distinct[0] if distinct else None), None
 
 
 def _range_msg(item: Question) -> str:
     """The plain message for a number outside its range, worded for buttons or a box."""
+    low, high = f"{item.min:g}", f"{item.max:g}"
     if item.choices:
-        return f"Please pick a number from {item.min:g} to {item.max:g}."
-    whole = " whole" if item.kind == "integer" else ""
-    return f"Please enter a{whole} number from {item.min:g} to {item.max:g}."
+        return Message(N_("Please pick a number from %(low)s to %(high)s."), low=low, high=high)
+    if item.kind == "integer":
+        return Message(N_("Please enter a whole number from %(low)s to %(high)s."), low=low, high=high)
+    return Message(N_("Please enter a number from %(low)s to %(high)s."), low=low, high=high)
 
 
 def _decimal(text: str) -> float:
@@ -126,21 +147,23 @@ def _measure(item: Question, text: str, unit_raw: Raw) -> tuple[Value | None, st
     """Parse a temperature (the only item with units) and its unit; a missing unit is inferred."""
     match = _NUMBER.fullmatch(text)
     if not match:
-        return None, "Please type the temperature as a number, like 37.2.", None
+        return None, N_("Please type the temperature as a number, like 37.2."), None
     number = Decimal(match[1].replace(",", "."))
     picked, error = _single(unit_raw)
     typed = match[2].upper() if match[2] else None
     if error or (picked and picked not in {c.code for c in item.unit_choices}):
-        return None, "Please pick °C or °F.", None
+        return None, N_("Please pick °C or °F."), None
     if typed and picked and typed != picked:
-        return None, "The number and the unit do not match. Please check °C or °F.", None
+        return None, N_("The number and the unit do not match. Please check °C or °F."), None
     fits = [u for u, (lo, hi) in TEMP_RANGES.items() if lo <= number <= hi]
     unit = typed or picked or (fits[0] if fits else "C")
     if unit not in fits:
         if fits:
-            return None, f"That looks like °{fits[0]}. Please check the number or the unit.", None
+            return None, Message(N_("That looks like °%(unit)s. Please check the number or the unit."),
+                                 unit=fits[0]), None
         (c_lo, c_hi), (f_lo, f_hi) = TEMP_RANGES["C"], TEMP_RANGES["F"]
-        message = f"Please check the temperature. It should be from {c_lo} to {c_hi} °C ({f_lo} to {f_hi} °F)."
+        message = Message(N_("Please check the temperature. It should be from %(c_lo)s to %(c_hi)s °C (%(f_lo)s "
+                             "to %(f_hi)s °F)."), c_lo=c_lo, c_hi=c_hi, f_lo=f_lo, f_hi=f_hi)
         return None, message, None
     return float(number), None, unit
 
@@ -165,12 +188,13 @@ def _parse(item: Question, answers: Mapping[str, Raw]) -> tuple[Value | None, st
     if item.kind == "text":
         clean = clean_text(text)
         if item.max is not None and len(clean) > item.max:
-            return None, f"Please keep this under {item.max:g} characters. It has {len(clean)}.", None
+            return None, Message(N_("Please keep this under %(max)s characters. It has %(n)s."),
+                                 max=f"{item.max:g}", n=len(clean)), None
         return (clean or None), None, None
     if item.kind == "boolean":
         word = text.lower()
         if word not in _TRUE | _FALSE:
-            return None, "Please pick Yes or No.", None
+            return None, N_("Please pick Yes or No."), None
         return word in _TRUE, None, None
     if item.kind == "choice":
         return (text, None, None) if text in item.codes else (None, _MSG_CHOICE, None)
@@ -186,8 +210,8 @@ def _required_msg(item: Question) -> str:
     """What to say when a required item was left blank."""
     if item.kind == "integer":
         return _range_msg(item)
-    return {"boolean": "Please pick Yes or No.", "choice": "Please pick one answer.",
-            "multi": "Please tick at least one."}.get(item.kind, "Please fill this in.")
+    return {"boolean": N_("Please pick Yes or No."), "choice": N_("Please pick one answer."),
+            "multi": N_("Please tick at least one.")}.get(item.kind, N_("Please fill this in."))
 
 
 def _code(value: Value | None) -> list[str]:

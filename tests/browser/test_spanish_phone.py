@@ -3,7 +3,7 @@ offline page are all in Spanish, and axe finds nothing on each."""
 from playwright.sync_api import expect
 
 from tests.browser.axe_check import violations
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import shot, sign_in, wait_until
 from tests.browser.test_escalation_patient_flow import _report
 
 
@@ -47,8 +47,8 @@ def test_a_spanish_speaking_patient_uses_companion_in_spanish(live_server, brows
 
     page.reload()  # now controlled by the service worker, which keeps the offline page in Spanish
     page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("""async () => { const c = await caches.open('companion-shell-v1');
-        const r = await c.match('/offline'); return r && (await r.text()).includes('lang="es"'); }""")
+    wait_until(page, """async () => { const c = await caches.open('companion-shell-v1');
+        const r = await c.match('/offline'); return !!r && (await r.text()).includes('lang="es"'); }""")
     phone.set_offline(True)
     page.goto(base + "/diary")
     expect(page.locator("h1")).to_have_text("No tiene conexión")

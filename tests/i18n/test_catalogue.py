@@ -25,6 +25,14 @@ STAFF_ONLY = (
     "templates/accounts/two_factor.html", "templates/accounts/two_factor_setup.html",
     "companion/careteam/*", "companion/clinic/*", "companion/audit/*", "companion/pump/views/staff.py",
     "templates/_macros/language.html",
+    # After the merge (issues 13, 14, 16, 19): the queue row and its parts, the staff case's contact log, the
+    # acknowledge/resolve forms, the dose double check, clinic pump settings, refills waiting in the queue, the
+    # values summary in the consent session and the staff idle-timeout warning (base.html shows it to staff only).
+    "companion/escalation/forms.py", "templates/escalation/_case_row.html", "templates/escalation/_contact.html",
+    "templates/escalation/_paged.html", "templates/escalation/_ack_buttons.html",
+    "templates/escalation/_overdue_badge.html", "templates/pump/_confirm_card.html", "templates/pump/_settings.html",
+    "templates/pump/settings.html", "templates/pump/_waiting_refills.html",
+    "templates/consent/decision_aid/_staff_values.html", "templates/accounts/_idle_warning.html",
 )
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 
@@ -99,3 +107,77 @@ def test_the_check_can_fail(tmp_path, monkeypatch):
     monkeypatch.setattr("tests.i18n.test_catalogue.TRANSLATIONS", tmp_path)
     found = problems("xx")
     assert [line.split()[0] for line in found] == ["missing", "fuzzy", "placeholders"], found
+
+
+def untranslated(code: str, texts) -> list[str]:
+    """The texts that have no finished translation (absent, fuzzy or empty) in the `code` catalogue."""
+    done = {m.id for m in catalogue(code) if m.id and not m.fuzzy and isinstance(m.id, str) and m.string.strip()}
+    return [text for text in texts if text not in done]
+
+
+@pytest.mark.parametrize("code", OTHER)
+def test_every_warning_sign_and_red_flag_text_is_translated(code):
+    """The one warning-sign table (card, help, offline and 503 pages) and every piece of the rules' patient texts:
+    a sign added without _() or without its Spanish fails here (issue 17), not only on the screen."""
+    from companion.escalation.warning_signs import SIGNS
+    from companion.i18n import RULES, rule_sentences
+
+    assert untranslated(code, [sign.card for sign in SIGNS]) == []
+    pieces = sorted({text for path in RULES.glob("*.py") for _line, text in rule_sentences(path)})
+    assert len(pieces) > 20 and untranslated(code, pieces) == []
+
+
+def test_the_warning_sign_check_can_fail():
+    """A sign whose wording has no Spanish is reported."""
+    from companion.escalation.warning_signs import SIGNS
+
+    assert untranslated("es", [SIGNS[0].card, "A new sign nobody has translated"]) == [
+        "A new sign nobody has translated"]
+
+
+def test_every_babel_section_reads_a_file():
+    """A section of babel.cfg whose path matches no file (a module that became a package) extracts nothing."""
+    from babel.messages.frontend import parse_mapping_cfg
+    from babel.util import pathmatch
+
+    with (ROOT / "babel.cfg").open() as handle:
+        method_map, _options = parse_mapping_cfg(handle)
+    files = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("companion/**/*") if p.is_file()]
+    files += [p.relative_to(ROOT).as_posix() for p in ROOT.glob("templates/**/*") if p.is_file()]
+    empty = [pattern for pattern, _method in method_map if not any(pathmatch(pattern, f) for f in files)]
+    assert empty == [], f"babel.cfg sections that match no file: {empty}"
+
+
+def unknown_pieces(text: str) -> str:
+    """What is left of a red-flag patient text after the known pieces (what the screen would show in English)."""
+    from companion.i18n import _rule_pieces
+
+    rest = text.strip()
+    while rest:
+        piece = next((p for p in _rule_pieces() if rest.startswith(p)), None)
+        if piece is None:
+            return rest
+        rest = rest[len(piece):].strip()
+    return ""
+
+
+def test_every_vignettes_patient_text_is_made_of_translated_pieces():
+    """Each patient text the rules give on every vignette splits into extracted pieces, each translated: wording
+    kept in a table or a variable must be marked patient(...) or the Spanish screen shows it in English."""
+    from companion.escalation import vignettes
+    from companion.escalation.rules import evaluate
+    from companion.i18n import _rule_pieces
+
+    folder = ROOT / "tests" / "clinical"
+    cases = vignettes.load(folder / "vignettes.yaml") + vignettes.load(folder / "vignettes-2.yaml")
+    texts = {t for v in cases for t in evaluate(v.observations, v.context).patient_texts}
+    assert len(texts) > 30
+    assert {t: unknown_pieces(t) for t in texts if unknown_pieces(t)} == {}
+    for code in OTHER:
+        assert untranslated(code, _rule_pieces()) == []
+
+
+def test_an_unmarked_patient_sentence_is_found():
+    assert unknown_pieces("Call your clinic now.") == ""
+    assert unknown_pieces("A sentence kept in a table. Call your clinic now.") == (
+        "A sentence kept in a table. Call your clinic now.")

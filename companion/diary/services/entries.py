@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from companion.accounts.models import Patient, User
@@ -18,6 +19,7 @@ from companion.diary.services import photos as photo_files
 from companion.escalation import routing
 from companion.escalation import rules as red_flags
 from companion.escalation import services as escalation
+from companion.i18n import N_
 from companion.extensions import db
 
 QUESTIONNAIRES = {"checkin": CHECKIN, "wound": WOUND, "post_refill": POST_REFILL}
@@ -114,9 +116,10 @@ def device_time_problem(recorded_at: datetime | None, now: datetime, enrolled_at
         return None  # the server's time is used instead
     days = current_app.config.get("DEVICE_TIME_MAX_DAYS", 14)  # a phone offline for a fortnight (a hospital stay)
     if recorded_at < now - timedelta(days=days):
-        return "The date on this entry is too long ago. Check the date and time on your phone, then send it again."
+        return N_("The date on this entry is too long ago. Check the date and time on your phone, then send it again.")
     if enrolled_at is not None and recorded_at < enrolled_at - timedelta(days=1):
-        return "The date on this entry is before you joined. Check the date and time on your phone, then send it again."
+        return N_("The date on this entry is before you joined. Check the date and time on your phone, then send it "
+                  "again.")
     return None
 
 

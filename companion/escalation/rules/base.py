@@ -62,6 +62,11 @@ class Result:
         return tuple(r.code for r in self.reasons)
 
 
+def patient(text: str) -> str:
+    """Mark patient wording written outside a reason() call (a table, a shared variable) for the extractor."""
+    return text
+
+
 def reason(code: str, tier: str, what: str, staff: str, source: str, after: str = "") -> Reason:
     """Make a Reason whose patient text states the finding, the tier's action, then any safety net."""
     return Reason(code, tier, " ".join(filter(None, (what, ACTION[tier], after))), staff, source)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .base import NO_WITHDRAWAL_DRUGS, SAFETY_NET, WITHDRAWAL_SIGNS, Facts, Reason, reason
+from .base import NO_WITHDRAWAL_DRUGS, SAFETY_NET, WITHDRAWAL_SIGNS, Facts, Reason, patient, reason
 
 _PAIN_HIGH = 9  # first entries: no baseline yet, so only the top of the scale is a review item [S72]
 _CORD_SIGNS = ("leg_weakness_new", "walking_harder_new", "bladder_control_change_new",
@@ -98,8 +98,8 @@ def withdrawal(f: Facts) -> Iterator[Reason]:
     after_change = f.within("refill") or f.within("mri")  # any new sign then counts [S76]
     if n == 0 or (n < f.t["withdrawal_signs_min"] and not (after_change or empty)):
         return
-    what, left = "These signs can mean your pump medicine is not getting through.", f.num(
-        "days_until_low_reservoir", "c")
+    what = patient("These signs can mean your pump medicine is not getting through.")
+    left = f.num("days_until_low_reservoir", "c")
     current = f.drugs
     switched_from = sorted(d for d in f.previous_drugs - current if d not in NO_WITHDRAWAL_DRUGS)
     if f.within("mri"):

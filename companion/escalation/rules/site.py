@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .base import SAFETY_NET, Facts, Reason, reason
+from .base import SAFETY_NET, Facts, Reason, patient, reason
 
 _DRAINAGE = ("clear", "bloody", "cloudy_or_pus")  # "drainage of any colour" is abnormal [S18][S59]
 _ALARMS = {
-    "two_tone": ("pump_alarm_critical", "This alarm means your pump has stopped or will stop soon.",
+    "two_tone": ("pump_alarm_critical", patient("This alarm means your pump has stopped or will stop soon."),
                  "Critical two-tone alarm: empty reservoir, end of service, motor stall, memory error."),
-    "single_tone": ("pump_alarm_low", "This alarm often means your pump is low or needs service.",
+    "single_tone": ("pump_alarm_low", patient("This alarm often means your pump is low or needs service."),
                     "Non-critical single tone: low reservoir, ERI, non-critical memory error."),
-    "unsure": ("pump_alarm_unsure", "Any sound from your pump needs a check.",
+    "unsure": ("pump_alarm_unsure", patient("Any sound from your pump needs a check."),
                "Alarm type unknown: interrogate the pump."),
 }
 
