@@ -220,3 +220,19 @@ def test_an_admin_cannot_deactivate_another_clinics_patient_or_staff_here(app, w
     nurse = app.test_client()
     login(nurse, world.nurse1)
     assert nurse.post(f"/admin/accounts/{world.patient_a_user.id}/deactivate", headers=HX).status_code in (403, 404)
+
+
+def test_the_admin_switches_an_account_off_from_the_patient_record(app, world):
+    """Finding 14 from the browser's side: the record offers the switch to admins only, and it works."""
+    admin, nurse = app.test_client(), app.test_client()
+    login(admin, world.admin1)
+    login(nurse, world.nurse1)
+    page = admin.get(f"/care/patients/{world.patient_a.id}").get_data(as_text=True)
+    action = f'action="/admin/accounts/{world.patient_a_user.id}/deactivate"'
+    assert "Sign-in access" in page and action in page
+    assert action not in nurse.get(f"/care/patients/{world.patient_a.id}").get_data(as_text=True)
+    record = f"http://localhost/care/patients/{world.patient_a.id}"
+    response = admin.post(f"/admin/accounts/{world.patient_a_user.id}/deactivate", headers={"Referer": record})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/care/patients/{world.patient_a.id}")
+    page = admin.get(f"/care/patients/{world.patient_a.id}").get_data(as_text=True)
+    assert f'action="/admin/accounts/{world.patient_a_user.id}/reactivate"' in page and "switched off" in page
