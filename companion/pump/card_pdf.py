@@ -51,6 +51,8 @@ def _front(pdf: FPDF, card: dict) -> None:
     if card.get("implanted_on"):
         lines.append(_("Implanted: %(date)s", date=card["implanted_on"].isoformat()))
     lines += [_drug_line(d) for d in card["drugs"]] or [_("Drug: ask the clinic")]
+    if card.get("holds_baclofen"):
+        lines.append(_("Baclofen must never stop suddenly."))
     if card.get("naloxone_at_home") is not None:
         lines.append(_("Naloxone at home: yes") if card["naloxone_at_home"] else _("Naloxone at home: no"))
     for line in lines:

@@ -247,6 +247,7 @@ def pump_card(patient: Patient) -> dict | None:
         "reservoir_ml": plain(pump.reservoir_ml) if pump else None,
         "implanted_on": (pump.implanted_on if pump else None) or patient.implanted_on,
         "naloxone_at_home": pump.naloxone_at_home if pump else None,
+        "holds_baclofen": any("baclofen" in d.name.lower() for d in current.regimen.drugs) if current else False,
         "drugs": _drug_lines(current),
         "clinic_name": clinic.name,
         "clinic_phone": clinic.phone,

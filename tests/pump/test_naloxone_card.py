@@ -29,3 +29,18 @@ def test_not_recorded_shows_nothing_rather_than_no(client, world):
     services.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_20", reservoir_ml=None,
                           naloxone_at_home=False)
     assert "<dt>Naloxone at home</dt><dd>No</dd>" in client.get("/pump").get_data(as_text=True)
+
+
+def test_a_baclofen_pump_card_warns_never_to_stop_it_suddenly(client, world):
+    from decimal import Decimal as D
+
+    from tests.pump.conftest import confirm, record
+
+    services.save_profile(world.nurse1, world.patient_a, model="synchromed_ii_20", reservoir_ml=None,
+                          spasticity_origin="spinal")
+    login(client, world.patient_a_user)
+    assert "Baclofen must never stop suddenly." not in client.get("/pump").get_data(as_text=True)
+    # 500 mcg/mL at 200 mcg/day: a usual spinal maintenance dose, so no dose check waits for an answer
+    confirm(world, record(world, drugs=[services.DrugEntry("Baclofen", D("500"), D("200"), "mcg")]))
+    assert queries.pump_card(world.patient_a)["holds_baclofen"] is True
+    assert "Baclofen must never stop suddenly." in client.get("/pump").get_data(as_text=True)
