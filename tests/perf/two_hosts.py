@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
-PHOTO = re.compile(r'href="(/diary/photos/\d+)"')
+PHOTO = re.compile(r'src="(/diary/photos/\d+)"')  # the diary's thumbnail (its link opens the comparison page)
 
 
 def free_port() -> int:
