@@ -145,8 +145,8 @@ def contact(case_id: int):
     case = _clinic_case_or_404(case_id)
     try:
         services.record_contact(case, current_user, request.form.get("outcome", ""))
-    except services.CaseError:
-        abort(422)
+    except services.CaseError as error:  # a tampered button: say so beside the buttons, keep the page
+        return _case_page(case, 422, contact_error=str(error))
     return _case_page(case) if wants_partial() else redirect(url_for("escalation.staff_case", case_id=case.id))
 
 

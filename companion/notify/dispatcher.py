@@ -78,8 +78,8 @@ def _send_in_time(notification_id: int, channel: str) -> str:
             try:
                 box["outcome"] = channels.send(db.session.get(Notification, notification_id))
                 db.session.commit()  # e.g. a gone push subscription revoked
-            except Exception as error:  # noqa: BLE001 - handed back to the dispatcher below
-                db.session.rollback()
+            except BaseException as error:  # noqa: BLE001 - handed back to the dispatcher below; a process-ending
+                db.session.rollback()        # BaseException (SystemExit, KeyboardInterrupt) must end the run there too
                 box["error"] = error
             finally:
                 db.session.remove()

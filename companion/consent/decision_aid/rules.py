@@ -50,7 +50,7 @@ def clean_ratings(submitted: dict[str, str], keys: list[str]) -> tuple[dict[str,
         raw = (submitted.get(key) or "").strip()
         if not raw:
             continue  # skipping a value is allowed: the summary shows it as not answered
-        if raw.isdigit() and int(raw) in SCALE:
+        if raw in {str(n) for n in SCALE}:  # not isdigit(): "²" is a digit to Python but no rating
             ratings[key] = int(raw)
         else:
             bad.append(key)

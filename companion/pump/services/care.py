@@ -50,7 +50,8 @@ def cancel_appointment(actor: User, appointment: Appointment) -> None:
                  object_id=appointment.id, user=actor, starts_at=appointment.starts_at.isoformat())
     on = queries.local_date(appointment.patient.clinic, appointment.starts_at)
     db.session.commit()
-    for user_id, kind in reminder_recipients(appointment.patient):
+    patient = appointment.patient
+    for user_id, kind in reminder_recipients({patient.id: patient.user_id})[patient.id]:
         mark_read_for(db.session.get(User, user_id), f"{appointment.patient_id}:{kind}:{on.isoformat()}:")
 
 
