@@ -45,6 +45,7 @@ def live_server(tmp_path_factory):
         seed()
         db.session.remove()
     port = _free_port()
+    app.config["COMPANION_BASE_URL"] = f"http://127.0.0.1:{port}"  # links in emails and set-up pages point here
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -26,9 +26,10 @@ def smtp(live_server):
     base, app = live_server
     server = Smtp()
     server.start()
-    app.config.update(SMTP_URL=server.url, COMPANION_BASE_URL=base)
+    # real delivery: email leaves from the background thread as in production (no request waits on it)
+    app.config.update(SMTP_URL=server.url, COMPANION_BASE_URL=base, NOTIFY_BACKGROUND=True)
     yield server
-    app.config["SMTP_URL"] = ""
+    app.config.update(SMTP_URL="", NOTIFY_BACKGROUND=False)
     server.stop()
 
 

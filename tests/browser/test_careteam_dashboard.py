@@ -34,7 +34,7 @@ def _patient_reports_two_tone_alarm(phone, base: str) -> None:
     page.locator("#q-anything_new label.choice:has(input[value='yes'])").tap()
     page.locator("#q-pump_alarm label.choice:has(input[value='two_tone'])").tap()
     page.locator("button.dq-send").tap()
-    expect(page.locator(".outcome-urgent, #emergency-screen").first).to_be_visible()
+    expect(page.locator(".outcome-urgent:visible, #emergency-screen:visible").first).to_be_visible()
 
 
 def _open_rows(page) -> list[tuple[str, str]]:

@@ -165,6 +165,8 @@ def test_expired_session_keeps_the_queue_until_the_patient_signs_in(live_server,
     page.goto(base + "/checkin")
     page.wait_for_function("window.companionOutbox !== undefined")
     before = entries_of(app, "patient@demo.test")
+    # the page's background requests (the kept offline forms) finish first: a late answer would set the cookie again
+    page.wait_for_load_state("networkidle")
     phone.clear_cookies()  # the session has ended (timed out, or signed out elsewhere)
     page.evaluate("""async () => window.companionOutbox.add({client_entry_id: crypto.randomUUID(), kind: 'checkin',
         recorded_at: new Date().toISOString(), answers: {pain_now: '6', anything_new: 'no', 'peg.pain_avg': '5', 'peg.enjoyment': '4', 'peg.activity': '4'}, photos: {}})""")
