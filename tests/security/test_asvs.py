@@ -296,6 +296,7 @@ def test_v3_4_1_hsts_on_every_https_response(app, client, world, tmp_path):
     from tests.conftest import make_app
 
     (tmp_path / "proxied").mkdir()
+    db.session.remove()  # end this app's open transaction: on PostgreSQL the second app's reset would wait on it
     proxied_app = make_app(tmp_path / "proxied", TRUSTED_PROXIES=1)
     proxied = proxied_app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
     assert "max-age=31536000" in proxied.headers.get("Strict-Transport-Security", "")
