@@ -13,9 +13,12 @@ SLEEPY = ("Awake", "Drowsy", "Drifts off", "Hard to wake")
 
 
 class _SummaryPDF(FPDF):
+    """An FPDF page with the summary's footer and a font that may lack non-Latin letters."""
+
     body_font, unicode, footer_text = "Helvetica", False, ""
 
     def footer(self) -> None:
+        """Print the footer text and page number at the bottom of every page."""
         self.set_y(-12)
         self.set_font(self.body_font, size=8)
         self.set_text_color(*MUTED)
