@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from companion.access_log import redact
 from companion.accounts import services as accounts
+from companion.accounts.models import User
 from companion.extensions import db
 from tests.conftest import HX, login
 
@@ -57,7 +58,7 @@ def test_staff_set_up_links_and_qr_codes_carry_the_code_only_in_the_fragment(app
     code = parse_qs(parts.fragment)["code"][0]
     assert qr_payloads == [link]
     assert f'id="invite-code" type="text" value="{code}"' in text  # shown apart, for typing without the link
-    user = db.session.scalar(db.select(accounts.User).where(accounts.User.email == "fresh.nurse@test.example"))
+    user = db.session.scalar(db.select(User).where(User.email == "fresh.nurse@test.example"))
     renewed = client.post(f"/admin/staff/{user.id}/renew-invite", headers=HX).get_data(as_text=True)
     assert "?code=" not in renewed and "/staff/join#code=" in renewed and "?code=" not in qr_payloads[-1]
 
