@@ -51,10 +51,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Session lifetime checks and the security headers on every response."""
-    from companion import security
+    """Session lifetime checks, the security headers on every response, codes kept out of the dev server's log."""
+    from companion import access_log, security
 
     security.init_app(app)
+    access_log.install_werkzeug_filter()  # `make run`'s request lines; gunicorn's are redacted by gunicorn.conf.py
 
 
 def register_errors(app: Flask) -> None:

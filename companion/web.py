@@ -1,6 +1,7 @@
 """Rendering helpers shared by every blueprint: page or partial, and access decorators."""
 from functools import wraps
 from typing import Callable, Iterable
+from urllib.parse import urlencode
 
 from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -89,10 +90,18 @@ def absolute_url(endpoint: str, **values) -> str:
     return current_app.config["COMPANION_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
+def code_link(endpoint: str, code: str) -> str:
+    """A link (and QR code) that carries a one-time code in its fragment (#code=...): browsers never send the
+    fragment to a server nor put it in a Referer, so no log sees it; the page's script (js/code_link.js) moves
+    it into the form and it travels in the POST body."""
+    return absolute_url(endpoint) + "#" + urlencode({"code": code})
+
+
 def code_from_link(session_key: str):
-    """A one-time code that came in a link (?code=...) is moved into the session and the browser sent on to the
-    same page without it, so the code is not left in the address bar, history or later access-log lines; the
-    redirect sends no Referer. Returns that redirect, or None when there is nothing to move."""
+    """An old link's one-time code (?code=...) is moved into the session and the browser sent on to the same
+    page without it, so the code is not left in the address bar, history or later access-log lines (the access
+    logs redact it too: companion.access_log); the redirect sends no Referer. Returns that redirect, or None
+    when there is nothing to move."""
     code = request.args.get("code")
     if request.method != "GET" or not code:
         return None
@@ -103,8 +112,9 @@ def code_from_link(session_key: str):
 
 
 def code_page(response, status: int = 200):
-    """A page that carries a one-time code in its form: no Referer leaves the site (same-origin, not no-referrer:
-    Flask-WTF's HTTPS check needs the Referer on the page's own post)."""
+    """A code-entry page: its URL never carries a secret (links put the code in the fragment, which no Referer
+    includes; old ?code= links are redirected away first), so `same-origin` is enough: no Referer leaves the
+    site, and Flask-WTF's HTTPS check still gets the Referer it needs on the page's own post."""
     response = make_response(response, status)
     response.headers["Referrer-Policy"] = "same-origin"
     return response

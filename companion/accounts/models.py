@@ -54,8 +54,16 @@ class User(db.Model):
     last_login_at: Mapped[datetime | None]
     # The language this person reads Companion in (companion.i18n.LANGUAGES); staff pages stay English.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # A staff invite for an address that has an account in another clinic: the address the admin typed, shown
+    # in their staff list, while `email` is an unusable placeholder and the set-up link never works (issue 15.8).
+    listed_email: Mapped[str | None] = mapped_column(String(254))
 
     clinic: Mapped[Clinic] = relationship()
+
+    @property
+    def shown_email(self) -> str:
+        """The email to show on staff pages (the typed address of an invite that can never be completed)."""
+        return self.listed_email or self.email
 
     # Flask-Login protocol. get_id returns the rotating token, so logout revokes sessions.
     @property

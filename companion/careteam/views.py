@@ -10,7 +10,7 @@ from companion.audit import services as audit
 from companion.careteam import queries as careteam_queries
 from companion.careteam import rules
 from companion.clock import utcnow
-from companion.web import CLINICIANS, STAFF, absolute_url, found_or_404, render_page, roles_required
+from companion.web import CLINICIANS, STAFF, code_link, found_or_404, render_page, roles_required
 
 bp = Blueprint("careteam", __name__, url_prefix="/care")
 
@@ -89,7 +89,7 @@ def enrolment_code(patient_id: int):
     if record.user_id:
         abort(409)
     code = services.issue_enrolment_code(current_user, record)
-    link = absolute_url("accounts.enrol", code=code)
+    link = code_link("accounts.enrol", code)
     qr_svg = segno.make(link, error="m").svg_inline(scale=5, dark="#111111")
     context = careteam_queries.record_context(record, rules.days_choice(None), utcnow())
     return render_page("careteam/patient.html", "careteam/_enrolment_code.html", code=code, qr_svg=qr_svg,

@@ -220,6 +220,13 @@ class InviteForm(FlaskForm):
                        validators=[DataRequired(_l("Choose nurse, physician or admin."))])
 
 
+class StaffCodeForm(FlaskForm):
+    """The set-up code typed by hand, or moved from the link's #code= by js/code_link.js."""
+
+    code = StringField(_l("Set-up code"), validators=[DataRequired(_l("Please enter the set-up code.")),
+                                                      Length(max=400)])
+
+
 class StaffJoinForm(NewPasswordMixin, FlaskForm):
     """The invited person chooses a password with their set-up link."""
 

@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from companion.accounts import services as accounts
 from companion.accounts.models import User, new_token
@@ -184,23 +184,26 @@ def invite_staff(actor: User, *, display_name: str, email: str, role: str) -> tu
     if role not in STAFF_ROLES:
         raise AccountError(_l("Choose nurse, physician or admin."), "role")
     email = email.strip().lower()
-    taken = db.session.scalar(select(User).where(User.email == email))
-    if taken is not None and taken.clinic_id == actor.clinic_id:
+    if db.session.scalar(select(User.id).where(User.clinic_id == actor.clinic_id, or_(
+            User.email == email, User.listed_email == email))) is not None:
         raise AccountError(_l("This email already has an account."), "email")  # their own list shows it anyway
-    if taken is not None:
-        # Another clinic's person: answer exactly as for a new invite (a link that never works), so an admin
-        # cannot learn who has an account elsewhere; the audit trail says what happened.
-        audit.record("staff_invite_refused", user=actor, outcome="refused", reason="email_in_other_clinic")
-        db.session.commit()
-        decoy = User(clinic_id=actor.clinic_id, email=email, display_name=display_name.strip()[:200], role=role)
-        return decoy, _serializer().dumps({"u": 0, "f": secrets.token_hex(8)})
+    elsewhere = db.session.scalar(select(User.id).where(User.email == email)) is not None
     # Nobody knows this password: the account cannot be used until the person sets their own.
     user = User(clinic_id=actor.clinic_id, email=email, display_name=display_name.strip()[:200], role=role,
                 password_hash=hash_password(secrets.token_urlsafe(32)), active=True)
+    if elsewhere:
+        # Another clinic's person: a real pending invite row all the same, so the admin's list, counts and
+        # actions look exactly as for a new address; it signs in as nobody (a placeholder email on the
+        # reserved .invalid domain) and its set-up link never works (invited_user).
+        user.email, user.listed_email = f"invite-{secrets.token_hex(12)}@decoy.invalid", email
     db.session.add(user)
     db.session.flush()
     audit.record("staff_invited", user=actor, object_type="user", object_id=user.id,
                  before={}, after={"display_name": user.display_name, "email": email, "role": role})
+    if elsewhere:
+        # For operators only (no clinic): neither clinic's audit page may say the address has an account elsewhere.
+        audit.record("staff_invite_refused", user=actor, object_type="user", object_id=user.id, outcome="refused",
+                     reason="email_in_other_clinic").clinic_id = None
     db.session.commit()
     return user, _token(user)
 
@@ -229,7 +232,7 @@ def invited_user(token: str) -> User:
         raise AccountError(LINK_BROKEN, "code") from None
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or not user.active or user.role not in STAFF_ROLES or user.last_login_at is not None \
-            or rules.invite_fingerprint(user.password_hash) != data.get("f"):
+            or user.listed_email is not None or rules.invite_fingerprint(user.password_hash) != data.get("f"):
         raise AccountError(LINK_BROKEN, "code")
     return user
 

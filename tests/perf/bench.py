@@ -81,8 +81,8 @@ HEALTH = {"companion": "/healthz", "tests.perf.bare_app": "/bare", "tests.perf.d
 
 def gunicorn(app: str, port: int, env=None):
     """The production web tier: gthread workers, (2 x cores) + 1 of them."""
-    return process(str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "gthread", "--threads", "4",
-                   "-b", f"127.0.0.1:{port}", "--log-level", "warning", app,
+    return process(str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(WORKERS), "-k", "gthread",
+                   "--threads", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app,
                    url=f"http://127.0.0.1:{port}{HEALTH[app.split(':')[0]]}", env=env)
 
 

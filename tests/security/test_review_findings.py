@@ -62,15 +62,15 @@ def test_set_up_links_use_the_configured_base_url_not_the_host_header(app, world
     body = admin.post("/admin/staff/invite", headers=HX,
                       data={"display_name": "New Nurse", "email": "nn@test.example", "role": "nurse"})
     text = body.get_data(as_text=True)
-    assert "https://companion.clinic.example/staff/join?code=" in text and "evil.example" not in text
+    assert "https://companion.clinic.example/staff/join#code=" in text and "evil.example" not in text
     world.patient_b.user_id = None
     db.session.commit()
     page = nurse.post(f"/care/patients/{world.patient_b.id}/enrolment-code")
     assert page.status_code == 200 and "evil.example" not in page.get_data(as_text=True)
-    from companion.web import absolute_url  # what the QR code encodes
+    from companion.web import code_link  # what the QR code encodes
 
     with app.test_request_context("/", headers={"Host": "evil.example"}):
-        assert absolute_url("accounts.enrol", code="X") == "https://companion.clinic.example/enrol?code=X"
+        assert code_link("accounts.enrol", "X") == "https://companion.clinic.example/enrol#code=X"
 
 
 def test_production_trusts_only_its_own_host(monkeypatch, tmp_path):

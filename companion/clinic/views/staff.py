@@ -8,20 +8,22 @@ from companion.accounts import services as accounts
 from companion.accounts import sessions
 from companion.accounts.services import AccountError
 from companion.clinic import queries, services
-from companion.clinic.forms import ROLE_LABELS, InviteForm, StaffJoinForm
+from companion.clinic.forms import ROLE_LABELS, InviteForm, StaffCodeForm, StaffJoinForm
 from companion.clinic.views import bp
 from companion.extensions import htmx
-from companion.web import (absolute_url, code_from_link, code_page, found_or_404, public, render_page,
+from companion.web import (code_from_link, code_link, code_page, found_or_404, public, render_page,
                           roles_required, wants_partial)
 
 
-def _staff_page(invite_form=None, new_link: str = "", invited=None, message: str = "", status: int = 200,
+def _staff_page(invite_form=None, new_code: str = "", invited=None, message: str = "", status: int = 200,
                 partial: str = "clinic/_staff_list.html"):
     """The staff page, or a partial of it, with a message for the status region."""
     people = queries.clinic_staff(current_user.clinic_id)
+    new_link = code_link("settings.staff_join", new_code) if new_code else ""
     ctx = {"people": people, "pending_ids": queries.pending_invite_ids(current_user.clinic_id),
            "reset_ids": queries.two_factor_reset_ids(current_user.clinic_id),
-           "invite_form": invite_form or InviteForm(formdata=None), "new_link": new_link, "invited": invited,
+           "invite_form": invite_form or InviteForm(formdata=None), "new_link": new_link, "new_code": new_code,
+           "invited": invited,
            "qr_svg": segno.make(new_link).svg_inline(scale=4) if new_link else "", "message": message,
            "failed": status == 422,
            "oob": wants_partial(), "role_labels": ROLE_LABELS, "tz": current_user.clinic.timezone,
@@ -48,7 +50,7 @@ def invite():
         except AccountError as error:
             form[error.field].errors.append(str(error))
         else:
-            return _staff_page(new_link=absolute_url("settings.staff_join", code=token), invited=user,
+            return _staff_page(new_code=token, invited=user,
                                message=_("%(name)s is invited.", name=user.display_name), partial="clinic/_invite.html")
     return _staff_page(form, message=_("Not sent. Check the fields marked."), status=422,
                        partial="clinic/_invite.html")
@@ -67,7 +69,7 @@ def _staff_action(user_id: int, act, done: str):
     except AccountError as error:
         return _staff_page(message=str(error), status=422)
     if isinstance(result, str):  # a renewed set-up link
-        return _staff_page(new_link=absolute_url("settings.staff_join", code=result), invited=user,
+        return _staff_page(new_code=result, invited=user,
                            message=done % {"name": user.display_name}, partial="clinic/_invite.html")
     return _staff_page(message=done % {"name": user.display_name})
 
@@ -107,10 +109,12 @@ def renew_invite(user_id: int):
 @bp.route("/staff/join", methods=["GET", "POST"])
 @public
 def staff_join():
-    """An invited staff member opens their set-up link and chooses a password."""
+    """An invited staff member opens their set-up link (or types its code) and chooses a password."""
     moved = code_from_link("staff_join_code")
     if moved:
         return moved
+    if request.form.get("step") == "code" or not (request.method == "POST" or session.get("staff_join_code")):
+        return _staff_code_step()
     form = StaffJoinForm(code=session.get("staff_join_code", ""))
     try:
         person = services.invited_user(form.code.data or "")
@@ -125,6 +129,21 @@ def staff_join():
         return redirect(url_for("accounts.two_factor_setup" if user.role == "admin" else "home.index"))
     return code_page(render_template("clinic/join.html", form=form, person=person, role_labels=ROLE_LABELS),
                      422 if form.errors else 200)
+
+
+def _staff_code_step():
+    """The set-up code in a POST body (typed, or moved from the link's fragment): kept in the session, then the
+    password form; a wrong code is refused beside the field (422, value kept)."""
+    form = StaffCodeForm()
+    if form.validate_on_submit():
+        try:
+            services.invited_user(form.code.data)
+        except AccountError as error:
+            form.code.errors.append(str(error))
+        else:
+            session["staff_join_code"] = form.code.data.strip()
+            return redirect(url_for("settings.staff_join"), 303)
+    return code_page(render_template("clinic/join.html", code_form=form), 422 if form.errors else 200)
 
 
 @bp.before_app_request
