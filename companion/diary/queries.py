@@ -115,15 +115,16 @@ def due_tasks(patient: Patient, now: datetime) -> list[rules.Task]:
     wound = last_entry(patient, "wound")
     checkin = last_entry(patient, "checkin")
     changed_at = _refill_or_dose_increase_at(patient)
+    first_hours = patient.clinic.first_post_refill_hours  # the clinic's choice of the first check time
     done: set[int] = set()
     if changed_at is not None:
         for entry in entries_for(patient, "post_refill", since=changed_at):
             hours = (entry.recorded_at - changed_at).total_seconds() / 3600
-            done.update(h for h, until in rules.post_refill_windows() if h <= hours < until)
+            done.update(h for h, until in rules.post_refill_windows(first_hours) if h <= hours < until)
     return rules.due_tasks(
         now, tz=patient.clinic.timezone, implanted_on=patient.implanted_on,
         last_wound_check_at=wound.recorded_at if wound else None, refill_or_dose_increase_at=changed_at,
-        completed_post_refill_checks=done,
+        completed_post_refill_checks=done, first_post_refill_hours=first_hours,
         last_checkin_on=local_date(patient, checkin.recorded_at) if checkin else None)
 
 
