@@ -262,3 +262,27 @@ def answer_rows(entry: DiaryEntry) -> list[tuple[str, str]]:
             unit = entry.answers.get(f"{item.link_id}.unit")
             rows.append((item.text, f"{label} °{unit}" if unit else label))
     return rows
+
+
+# The rules count clinic-local days, so the phone keeps dates and counts the days itself on the day of an
+# offline check-in. Only what the offline rules read: no name, no record number, no doses.
+_KEPT_SINCE = {"days_since_refill": "refill_on", "days_since_dose_increase": "dose_increase_on",
+               "days_since_implant": "implanted_on", "days_since_mri": "mri_on"}
+
+
+def kept_rules_context(patient: Patient, now: datetime) -> dict:
+    """The rules context as the phone keeps it for the offline rules: event dates, drugs, pump state, baseline."""
+    today = local_date(patient, now)
+    context = context_for(patient, now)
+    kept: dict = {"timezone": patient.clinic.timezone}
+    kept.update({name: (today - timedelta(days=context[key])).isoformat()
+                 for key, name in _KEPT_SINCE.items() if key in context})
+    if "days_until_low_reservoir" in context:
+        kept["low_reservoir_on"] = (today + timedelta(days=context["days_until_low_reservoir"])).isoformat()
+    current = pump_queries.latest_confirmed(patient)
+    if current is not None and current.due_on is not None:
+        kept["refill_due_on"] = current.due_on.isoformat()
+    # The dose count and a switch are as of today: after days offline they may be out of date (never missing).
+    kept.update({k: context[k] for k in ("drugs", "previous_drugs", "pain_baseline", "dose_increases_last_90_days")
+                 if k in context})
+    return kept
