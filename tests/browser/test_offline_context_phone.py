@@ -104,7 +104,8 @@ def test_offline_withdrawal_signs_on_ziconotide_follow_the_kept_switch(live_serv
     page = phone.new_page()
     sign_in(page, base, "patient@demo.test")
     signs = [("withdrawal_signs", "sweating"), ("withdrawal_signs", "yawning")]
-    for kept, urgent in (({"drugs": ["ziconotide"]}, False), ({"drugs": ["ziconotide"], "previous_drugs": ["morphine"]}, True)):
+    switched = {"drugs": ["ziconotide"], "previous_drugs": ["morphine"]}
+    for kept, urgent in (({"drugs": ["ziconotide"]}, False), (switched, True)):
         _check_in_offline(phone, page, base, signs, {"timezone": "America/New_York", **kept})
         page.locator("#offline-saved").wait_for(state="visible")
         assert page.locator("#urgent-offline").is_visible() is urgent, kept
