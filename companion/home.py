@@ -3,6 +3,8 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from companion.accounts.context import current_patient
+from companion.clock import utcnow
+from companion.diary import queries as diary
 from companion.escalation import queries as cases
 from companion.notify import queries as messages
 from companion.web import PATIENT_SIDE, public, roles_required
@@ -20,7 +22,8 @@ def index():
         return redirect(url_for("careteam.queue"))
     patient = current_patient()
     return render_template("home/index.html", patient=patient, open_cases=cases.open_patient_cases(patient.id),
-                           messages=messages.recent_in_app(current_user.id, limit=3))
+                           messages=messages.recent_in_app(current_user.id, limit=3),
+                           kept_context=diary.kept_rules_context(patient, utcnow()))
 
 
 @bp.route("/help")

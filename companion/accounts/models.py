@@ -2,7 +2,7 @@
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.clock import utcnow
@@ -29,7 +29,12 @@ class Clinic(db.Model):
     # Clinic settings (admin): nurses and physicians must use two-factor too; refill reminder days before the visit.
     staff_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reminder_offsets: Mapped[str] = mapped_column(String(40), default="14,7,2,1,0", server_default="14,7,2,1,0")
+    # Hours after a refill or dose increase when the first sleep-and-breathing check is offered [T18][T24].
+    first_post_refill_hours: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint("first_post_refill_hours >= 2 AND first_post_refill_hours <= 12",
+                                      name="first_post_refill_hours_range"),)
 
 
 class User(db.Model):

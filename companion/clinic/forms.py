@@ -30,6 +30,8 @@ MESSAGES = {
     "offsets_range": _l("Use whole days from 0 (the day of the visit) to 60, separated by commas."),
     "offsets_duplicate": _l("Each day may appear only once."),
     "offsets_count": _l("Use at most 6 reminder days."),
+    "first_check_required": _l("Enter the hours after a refill, from 2 to 12."),
+    "first_check_range": _l("Use whole hours from 2 to 12: the first check should come within hours of a refill."),
 }
 WEEKDAY_LABELS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
                   (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
@@ -173,6 +175,21 @@ class RemindersForm(FlaskForm):
         self.days, code = rules.offsets_check(self.offsets.data)
         if code and not self.offsets.errors:
             self.offsets.errors.append(MESSAGES[code])
+        return ok and code is None
+
+
+class PostRefillForm(FlaskForm):
+    """How many hours after a refill or dose increase patients are offered their first breathing check."""
+
+    first_post_refill_hours = IntegerField(_l("First check after a refill (hours)"),
+                                           validators=[InputRequired(MESSAGES["first_check_required"])])
+
+    def validate(self, extra_validators=None) -> bool:
+        """A whole number of hours, 2 to 12."""
+        ok = super().validate(extra_validators)
+        code = rules.first_check_hours_error(self.first_post_refill_hours.data)
+        if code and not self.first_post_refill_hours.errors:
+            self.first_post_refill_hours.errors.append(MESSAGES[code])
         return ok and code is None
 
 

@@ -218,3 +218,14 @@ def offsets_check(raw: str) -> tuple[tuple[int, ...] | None, str | None]:
 def format_offsets(days) -> str:
     """(14, 7, 0) -> '14,7,0': reminder days as the clinic row stores them."""
     return ",".join(str(d) for d in days)
+
+
+# --- The first check after a refill or dose increase: a few hours after, the clinic's choice (default 4).
+FIRST_CHECK_MIN_HOURS, FIRST_CHECK_MAX_HOURS = 2, 12
+
+
+def first_check_hours_error(hours: int | None) -> str | None:
+    """An error code if the first post-refill check hour is missing or outside 2 to 12 hours, else None."""
+    if hours is None:
+        return "first_check_required"
+    return None if FIRST_CHECK_MIN_HOURS <= hours <= FIRST_CHECK_MAX_HOURS else "first_check_range"

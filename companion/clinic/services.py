@@ -59,6 +59,13 @@ def save_reminder_offsets(actor: User, days) -> bool:
     return _save_clinic(actor, "clinic_reminder_offsets_changed", {"reminder_offsets": rules.format_offsets(days)})
 
 
+def save_first_post_refill_hours(actor: User, hours: int) -> bool:
+    """Change how many hours after a refill the first breathing check is offered (2-12); audited; commits."""
+    if rules.first_check_hours_error(hours):
+        raise ValueError(f"first post-refill check hours out of range: {hours}")  # the form refuses it first
+    return _save_clinic(actor, "clinic_post_refill_check_changed", {"first_post_refill_hours": hours})
+
+
 def _save_clinic(actor: User, action: str, values: dict) -> bool:
     """Set changed values on the admin's clinic row, audit them with before and after, commit. False if none."""
     clinic = actor.clinic

@@ -115,15 +115,16 @@ def due_tasks(patient: Patient, now: datetime) -> list[rules.Task]:
     wound = last_entry(patient, "wound")
     checkin = last_entry(patient, "checkin")
     changed_at = _refill_or_dose_increase_at(patient)
+    first_hours = patient.clinic.first_post_refill_hours  # the clinic's choice of the first check time
     done: set[int] = set()
     if changed_at is not None:
         for entry in entries_for(patient, "post_refill", since=changed_at):
             hours = (entry.recorded_at - changed_at).total_seconds() / 3600
-            done.update(h for h, until in rules.post_refill_windows() if h <= hours < until)
+            done.update(h for h, until in rules.post_refill_windows(first_hours) if h <= hours < until)
     return rules.due_tasks(
         now, tz=patient.clinic.timezone, implanted_on=patient.implanted_on,
         last_wound_check_at=wound.recorded_at if wound else None, refill_or_dose_increase_at=changed_at,
-        completed_post_refill_checks=done,
+        completed_post_refill_checks=done, first_post_refill_hours=first_hours,
         last_checkin_on=local_date(patient, checkin.recorded_at) if checkin else None)
 
 
@@ -261,3 +262,27 @@ def answer_rows(entry: DiaryEntry) -> list[tuple[str, str]]:
             unit = entry.answers.get(f"{item.link_id}.unit")
             rows.append((item.text, f"{label} °{unit}" if unit else label))
     return rows
+
+
+# The rules count clinic-local days, so the phone keeps dates and counts the days itself on the day of an
+# offline check-in. Only what the offline rules read: no name, no record number, no doses.
+_KEPT_SINCE = {"days_since_refill": "refill_on", "days_since_dose_increase": "dose_increase_on",
+               "days_since_implant": "implanted_on", "days_since_mri": "mri_on"}
+
+
+def kept_rules_context(patient: Patient, now: datetime) -> dict:
+    """The rules context as the phone keeps it for the offline rules: event dates, drugs, pump state, baseline."""
+    today = local_date(patient, now)
+    context = context_for(patient, now)
+    kept: dict = {"timezone": patient.clinic.timezone}
+    kept.update({name: (today - timedelta(days=context[key])).isoformat()
+                 for key, name in _KEPT_SINCE.items() if key in context})
+    if "days_until_low_reservoir" in context:
+        kept["low_reservoir_on"] = (today + timedelta(days=context["days_until_low_reservoir"])).isoformat()
+    current = pump_queries.latest_confirmed(patient)
+    if current is not None and current.due_on is not None:
+        kept["refill_due_on"] = current.due_on.isoformat()
+    # The dose count and a switch are as of today: after days offline they may be out of date (never missing).
+    kept.update({k: context[k] for k in ("drugs", "previous_drugs", "pain_baseline", "dose_increases_last_90_days")
+                 if k in context})
+    return kept

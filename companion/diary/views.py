@@ -94,6 +94,7 @@ def _show_form(kind: str):
     if kind == "checkin" and request.args.get("pump_alarm") == "1":  # "My pump is beeping": the alarm question, open
         values["anything_new"], focus = "yes", "pump_alarm"
     return render_page(f"diary/{kind}.html", "diary/_entry_form.html", focus=focus,
+                       kept_context=queries.kept_rules_context(patient, utcnow()),  # for the offline rules
                        **form_context(kind, patient, values))
 
 

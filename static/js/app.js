@@ -53,10 +53,15 @@
     if (summary) summary.focus();
   });
 
+  // The rules context of an online page (patients only) is kept for the offline rules (diary.js).
+  var keptContext = document.getElementById("rules-context");
+  if (keptContext) { try { localStorage.setItem("companion-rules-context", keptContext.textContent); } catch (e) { /* private mode */ } }
+
   // Signing out clears this phone's copies; unsent entries are handled by the outbox module.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.hasAttribute("data-logout")) return;
+    try { localStorage.removeItem("companion-rules-context"); } catch (e) { /* nothing kept */ }
     if (window.companionOutbox && !form.dataset.confirmed) {
       event.preventDefault();
       window.companionOutbox.beforeLogout().then(function (ok) {

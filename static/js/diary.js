@@ -96,17 +96,68 @@
     });
   }
 
-  function matches(obs, rule) {
-    if (rule.uses_context) return false;  // the phone has no pump context
-    return rule.when.every(function (c) {
-      if (c.op === "ne") return !(obs[c.key] || []).some(function (v) { return v === c.value; });
-      return holds(obs[c.key], c.op, c.value);
+  function inList(list, want) {
+    return Array.isArray(list) && Array.isArray(want) && list.every(function (x) { return want.indexOf(x) !== -1; });
+  }
+
+  function allHold(facts, conditions) {
+    return conditions.every(function (c) {
+      if (c.op === "ne") return !(facts[c.key] || []).some(function (v) { return v === c.value; });
+      if (c.op === "subset") return (facts[c.key] || []).every(function (v) { return inList(v, c.value); });
+      if (c.op === "only") return (facts[c.key] || []).some(function (v) { return v.length > 0 && inList(v, c.value); });
+      return holds(facts[c.key], c.op, c.value);
     });
+  }
+
+  function matches(facts, rule, hasContext) {
+    if (rule.uses_context && !hasContext) return false;  // no context kept on this phone: as before
+    if (!allHold(facts, rule.when)) return false;
+    return !(rule.unless || []).some(function (conditions) { return allHold(facts, conditions); });
+  }
+
+  /* ---- the rules context kept from the last online page (app.js): dates become the clinic's day counts ---- */
+  function clinicToday(tz) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz || "UTC", year: "numeric", month: "numeric", day: "numeric" })
+        .formatToParts(new Date()).forEach(function (p) { parts[p.type] = parseInt(p.value, 10); });
+    } catch (e) { return null; }
+    return Date.UTC(parts.year, parts.month - 1, parts.day);
+  }
+
+  function keptContext() {
+    var kept = null;
+    try { kept = JSON.parse(localStorage.getItem("companion-rules-context") || "null"); } catch (e) { kept = null; }
+    var today = kept ? clinicToday(kept.timezone) : null;
+    if (today === null) return null;
+    function daysSince(iso) {
+      var p = String(iso).split("-");
+      return Math.round((today - Date.UTC(+p[0], +p[1] - 1, +p[2])) / 86400000);
+    }
+    var ctx = {}, since = { refill_on: "days_since_refill", dose_increase_on: "days_since_dose_increase",
+                            implanted_on: "days_since_implant", mri_on: "days_since_mri" };
+    Object.keys(since).forEach(function (k) { if (kept[k]) ctx[since[k]] = daysSince(kept[k]); });
+    if (kept.low_reservoir_on) ctx.days_until_low_reservoir = -daysSince(kept.low_reservoir_on);
+    if (kept.refill_due_on) ctx.refill_overdue = daysSince(kept.refill_due_on) > 0;
+    ["drugs", "previous_drugs", "pain_baseline", "dose_increases_last_90_days"].forEach(function (k) {
+      if (kept[k] !== undefined) ctx[k] = kept[k];
+    });
+    return ctx;
+  }
+
+  // The answers with the kept context (one candidate each) and pain_rise, the one derived key.
+  function withContext(obs, ctx) {
+    var facts = Object.assign({}, obs);
+    Object.keys(ctx).forEach(function (k) { facts[k] = [ctx[k]]; });
+    var now = (obs.pain_now || [])[0], base = ctx.pain_baseline;
+    if (typeof now === "number" && typeof base === "number") facts.pain_rise = [Math.round((now - base) * 1e6) / 1e6];
+    return facts;
   }
 
   // The most severe tier the offline rules give ("emergency", "urgent" or null), as the server would.
   function tierOf(obs, rules) {
-    var hit = rules.filter(function (rule) { return matches(obs, rule); });
+    var ctx = keptContext(), facts = ctx ? withContext(obs, ctx) : obs;
+    var hit = rules.filter(function (rule) { return matches(facts, rule, ctx !== null); });
     if (hit.some(function (r) { return r.tier === "emergency"; })) return "emergency";
     return hit.some(function (r) { return r.tier === "urgent"; }) ? "urgent" : null;
   }
@@ -114,12 +165,15 @@
   // The drug names of the pump card kept on this phone (opt-in cache), to name them on the emergency screen.
   function namePumpDrugs(screen) {
     var url = screen.getAttribute("data-card-url"), slot = screen.querySelector("[data-pump-drugs]");
-    if (!url || !slot || !("caches" in window)) return;
-    caches.open("companion-card").then(function (cache) { return cache.match(url); }).then(function (response) {
+    if (!slot) return;
+    var kept = "caches" in window && url ? caches.open("companion-card").then(function (cache) { return cache.match(url); })
+      : Promise.resolve(null);
+    kept.then(function (response) {
       return response ? response.text() : "";
     }).then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html");
       var names = Array.prototype.map.call(doc.querySelectorAll(".pump-drug"), function (n) { return n.textContent.trim(); });
+      if (!names.length) names = (keptContext() || {}).drugs || [];  // no kept card: the drugs of the kept context
       if (!names.length) return;
       slot.textContent = slot.getAttribute("data-template").replace("%s", names.join(", "));
       slot.hidden = false;

@@ -139,6 +139,7 @@ TABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "settings.remove_shift": (("admin",), "clinic1"),
     "settings.staff_two_factor": (("admin",), "self"),
     "settings.reminders": (("admin",), "self"),
+    "settings.post_refill_check": (("admin",), "self"),
     "settings.invite": (("admin",), "self"),
     "settings.deactivate": (("admin",), "clinic1"),
     "settings.deactivate_account": (("admin",), "clinic1"),

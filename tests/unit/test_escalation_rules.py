@@ -305,9 +305,14 @@ def _holds(data: dict, cond: dict) -> bool:
     """Pure-Python mirror of the phone's interpreter for one condition; missing key is false (ne: true)."""
     if cond["op"] == "ne":
         return cond["key"] not in data or not _same(data[cond["key"]], cond["value"])
+    if cond["op"] == "subset":
+        return cond["key"] not in data or (isinstance(data[cond["key"]], list)
+                                           and all(x in cond["value"] for x in data[cond["key"]]))
     if cond["key"] not in data:
         return False
     a, op, b = data[cond["key"]], cond["op"], cond["value"]
+    if op == "only":
+        return isinstance(a, list) and bool(a) and all(x in b for x in a)
     if op in ("lt", "le", "gt", "ge"):
         return _num(a) and _num(b) and {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]
     checks = {"eq": lambda: _same(a, b), "in": lambda: isinstance(b, list) and any(_same(a, x) for x in b),
@@ -344,9 +349,23 @@ def test_client_rules_match_evaluate(thresholds: dict | None) -> None:
         assert bool(_client_codes(data, {**ctx, **obs})) == (with_ctx.tier == "emergency"), (obs, ctx)
 
 
-def _client_tier(data_rules: list[dict], data: dict) -> str | None:
-    """The most severe tier among the phone's matching entries (context entries skipped, as the phone does)."""
-    tiers = {r["tier"] for r in data_rules if not r.get("uses_context") and all(_holds(data, c) for c in r["when"])}
+def _phone_facts(obs: dict, ctx: dict) -> dict:
+    """What the phone matches against: the answers, the kept context with `drug` in `drugs`, and pain_rise."""
+    facts = {**ctx, **obs}
+    if isinstance(ctx.get("drug"), str):  # as Facts.drugs: `drugs` (when a list) plus `drug`
+        listed = ctx["drugs"] if isinstance(ctx.get("drugs"), list) else []
+        facts["drugs"] = list(dict.fromkeys([*listed, ctx["drug"]]))
+    now, base = obs.get("pain_now"), ctx.get("pain_baseline")
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (now, base)):
+        facts["pain_rise"] = round(now - base, 6)
+    return facts
+
+
+def _client_tier(data_rules: list[dict], data: dict, context: bool = False) -> str | None:
+    """The most severe tier among the phone's matching entries (context entries skipped with no kept context)."""
+    tiers = {r["tier"] for r in data_rules if (context or not r.get("uses_context"))
+             and all(_holds(data, c) for c in r["when"])
+             and not any(all(_holds(data, c) for c in unless) for unless in r.get("unless", ()))}
     return next((t for t in ("emergency", "urgent") if t in tiers), None)
 
 
@@ -356,10 +375,27 @@ def test_offline_rules_agree_with_evaluate_on_urgent_and_emergency(thresholds: d
     """On every vignette and the random inputs, the phone says urgent or emergency exactly when evaluate() does."""
     tight = tighten(DEFAULTS, thresholds or {})
     data = client_rules(tight)
-    assert {c["op"] for r in data for c in r["when"]} <= {"eq", "lt", "le", "gt", "ge", "in", "contains", "ne"}
+    assert {c["op"] for r in data for c in r["when"]} <= {"eq", "lt", "le", "gt", "ge", "in", "contains", "ne",
+                                                            "only", "subset"}
     for obs, _ in all_inputs():
         server = evaluate(obs, {}, tight).tier
         assert _client_tier(data, obs) == (server if server in ("emergency", "urgent") else None), (obs, server)
+
+
+@pytest.mark.parametrize("thresholds", [None, {"breaths_per_min_min": 12, "fever_c": 37.5, "withdrawal_signs_min": 1,
+                                                "refill_window_days": 7, "pain_rise_points": 1,
+                                                "dose_increases_for_mass": 1, "infection_window_days": 120}])
+def test_offline_rules_with_the_kept_context_agree_with_evaluate(thresholds: dict | None) -> None:
+    """Every vignette (context ones included) and the random inputs with random context: the phone with its kept
+    context says urgent or emergency exactly when evaluate() does with the same context (issue 12)."""
+    tight = tighten(DEFAULTS, thresholds or {})
+    data = client_rules(tight)
+    for obs, ctx in all_inputs():
+        server = evaluate(obs, ctx, tight).tier
+        phone = _client_tier(data, _phone_facts(obs, ctx), context=True)
+        assert phone == (server if server in ("emergency", "urgent") else None), (obs, ctx, server, phone)
+
+
 
 
 _VALUES = st.sampled_from
@@ -375,3 +411,15 @@ def test_offline_rules_agree_with_evaluate_on_hypothesis_inputs(obs: dict) -> No
 
 
 _CLIENT = client_rules()
+
+
+_CTX = st.fixed_dictionaries({}, optional={k: _VALUES(v) for k, v in CONTEXT.items()})
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(obs=_OBS, ctx=_CTX)
+def test_offline_rules_with_context_agree_on_hypothesis_inputs(obs: dict, ctx: dict) -> None:
+    """Hypothesis: any answers with any kept context get the same urgent/emergency verdict offline and online."""
+    server = evaluate(obs, ctx).tier
+    phone = _client_tier(_CLIENT, _phone_facts(obs, ctx), context=True)
+    assert phone == (server if server in ("emergency", "urgent") else None), (obs, ctx, server, phone)

@@ -1,4 +1,4 @@
-"""Clinic settings page: numbers, hours, on-call and weekly rota, thresholds, staff two-factor, refill reminders."""
+"""Clinic settings page: numbers, hours, on-call and rota, thresholds, staff two-factor, refill reminders and checks."""
 from zoneinfo import available_timezones
 
 from flask import abort
@@ -9,16 +9,17 @@ from companion.accounts.services import AccountError
 from companion.audit import services as audit
 from companion.clinic import queries, rules, services
 from companion.clinic.forms import (LADDERS_IN_HOURS, LADDERS_OUT_OF_HOURS, ROLE_LABELS, THRESHOLD_NAMES,
-                                    WEEKDAY_LABELS, ContactsForm, HoursForm, OnCallForm, RemindersForm, ShiftForm,
-                                    StaffTwoFactorForm, ThresholdsForm, id_or_none, ladder_label)
+                                    WEEKDAY_LABELS, ContactsForm, HoursForm, OnCallForm, PostRefillForm, RemindersForm,
+                                    ShiftForm, StaffTwoFactorForm, ThresholdsForm, id_or_none, ladder_label)
 from companion.clinic.views import bp
 from companion.clock import utcnow
 from companion.escalation.models import LADDER
 from companion.web import render_page, roles_required, wants_partial
 
-SECTIONS = ("contacts", "hours", "oncall", "rota", "thresholds", "security", "reminders")
+SECTIONS = ("contacts", "hours", "oncall", "rota", "thresholds", "security", "reminders", "postrefill")
 FORMS = {"contacts": ContactsForm, "hours": HoursForm, "oncall": OnCallForm, "rota": ShiftForm,
-         "thresholds": ThresholdsForm, "security": StaffTwoFactorForm, "reminders": RemindersForm}
+         "thresholds": ThresholdsForm, "security": StaffTwoFactorForm, "reminders": RemindersForm,
+         "postrefill": PostRefillForm}
 
 
 def _stored_form(section: str):
@@ -37,6 +38,7 @@ def _stored_form(section: str):
         "thresholds": lambda: {r["name"]: f"{r['value']:g}" for r in queries.threshold_rows(current_user.clinic_id)},
         "security": lambda: {"staff_two_factor": clinic.staff_two_factor},
         "reminders": lambda: {"offsets": ", ".join(map(str, queries.reminder_offsets(clinic)))},
+        "postrefill": lambda: {"first_post_refill_hours": clinic.first_post_refill_hours},
     }[section]()
     return _with_choices(FORMS[section](formdata=None, prefix=section, data=data))
 
@@ -165,3 +167,11 @@ def staff_two_factor():
 def reminders():
     """Save the days before a booked refill visit when patients are reminded."""
     return _save("reminders", lambda f: services.save_reminder_offsets(current_user, f.days))
+
+
+@bp.route("/admin/settings/post-refill-check", methods=["POST"])
+@roles_required("admin")
+def post_refill_check():
+    """Save how many hours after a refill or dose increase the first breathing check is offered."""
+    return _save("postrefill", lambda f: services.save_first_post_refill_hours(
+        current_user, f.first_post_refill_hours.data))

@@ -5,15 +5,18 @@ from collections.abc import Mapping
 from itertools import combinations
 
 from ..thresholds import Threshold, values
-from .base import SEDATIVES, SLEEPY, VERY_SLEEPY, WINDOWS, WITHDRAWAL_SIGNS
+from .base import NO_WITHDRAWAL_DRUGS, SEDATIVES, SLEEPY, VERY_SLEEPY, WINDOWS, WITHDRAWAL_SIGNS
 from .drugs import CLONIDINE_SIGNS
 
 # Format: a list of {"code", "tier", "when"}; "when" is an AND list of {"key", "op", "value"};
 # the entries are ORed. Ops: eq, lt, le, gt, ge, in (value in list), contains (list contains
-# value), ne (missing, or not equal). Apart from ne, a missing key or a value of the wrong type
-# makes a condition false. Keys are looked
-# up in the observations; entries marked "uses_context" also need the context keys (the two
-# vocabularies do not overlap), and simply never match on a phone that does not send them.
+# value), ne (missing, or not equal), only (a non-empty list, every item in value), subset (missing,
+# or a list with every item in value). Apart from ne and subset, a missing key or a value of the
+# wrong type makes a condition false. Keys are looked up in the observations; entries marked
+# "uses_context" also need the context keys (the two vocabularies do not overlap), and simply never
+# match on a phone that has no context kept. The phone adds `drug` to `drugs` and one derived key,
+# pain_rise = pain_now - pain_baseline (rounded to 6 places). An entry with "unless" (a list of AND
+# lists) does not match when any of them holds.
 _CORD_KEYS = ("leg_weakness_new", "walking_harder_new", "bladder_control_change_new",
               "bowel_control_change_new")
 
@@ -106,8 +109,40 @@ def _context_entries(t: Mapping[str, float], fever: dict) -> list[tuple[str, lis
     return found
 
 
+def _urgent_context_entries(t: Mapping[str, float]) -> list[tuple[str, list[dict]]]:
+    """The urgent findings that need context (windows, drugs, pump state), flattened to AND lists."""
+    found: list[tuple[str, list[dict]]] = []
+    for window in _windows(t):  # a toxicity sign inside a risk window moves up a tier [S14][S31]
+        found.append(("slow_breathing_after_change", [_when("breaths_per_min", "le", t["breaths_per_min_min"]),
+                                                      *window]))
+        found += [("sedative_after_change", [_when("medications_taken", "contains", m), *window]) for m in SEDATIVES]
+    changed = [*_windows(t, ("refill", "mri")), [_when("days_until_low_reservoir", "le", 0)], [_true("refill_overdue")]]
+    rise = _when("pain_rise", "ge", t["pain_rise_points"])
+    found += [("pain_rise_after_change", [rise, *c]) for c in changed]  # pocket fill, mixing error, empty [S24][S12]
+    found.append(("pain_rise_despite_dose_increases", [rise, _when("dose_increases_last_90_days", "ge",
+                                                                   t["dose_increases_for_mass"])]))
+    found += [("withdrawal_after_change", [_when("withdrawal_signs", "contains", s), *c])  # any sign counts [S76]
+              for s in WITHDRAWAL_SIGNS for c in changed]
+    fevers = [_when("temperature_c", "ge", t["fever_c"]), _true("feels_feverish")]
+    found += [("fever_after_implant", [fever, _when("days_since_implant", "ge", 0),
+                                       _when("days_since_implant", "le", t["infection_window_days"])])
+              for fever in fevers]
+    found += [("vomiting_after_refill", [_when("nausea", "eq", "vomiting"), *w]) for w in _windows(t, ("refill",))]
+    early = [_true("itching"), _true("numbness_new"), _when("pump_alarm", "eq", "two_tone"), _true("fainted"),
+             *[_when("withdrawal_signs", "contains", s) for s in WITHDRAWAL_SIGNS], *fevers, _true("confusion_new"),
+             _true("hallucinations")]
+    found += [("baclofen_withdrawal_signs", [taking, e]) for taking in _taking("baclofen") for e in early]
+    return found
+
+
+# Withdrawal-like signs on ziconotide or bupivacaine alone, with no switch from a drug that has a withdrawal,
+# are routine [S76][T50] (inside a window or with an empty pump the context entries above speak).
+_NO_WITHDRAWAL = [[_when("drugs", "only", list(NO_WITHDRAWAL_DRUGS)),
+                   _when("previous_drugs", "subset", list(NO_WITHDRAWAL_DRUGS))]]
+
+
 def client_urgent_rules(thresholds: Mapping[str, Threshold] | None = None) -> list[dict]:
-    """Return the urgent tier of evaluate() without context as JSON-able data (the phone has no context)."""
+    """Return the urgent tier of evaluate() as JSON-able data; context entries need the phone's kept context."""
     t = values(thresholds)
     fevers = [_when("temperature_c", "ge", t["fever_c"]), _true("feels_feverish")]
     pairs = combinations(WITHDRAWAL_SIGNS, max(1, int(-(-t["withdrawal_signs_min"] // 1))))
@@ -141,7 +176,13 @@ def client_urgent_rules(thresholds: Mapping[str, Threshold] | None = None) -> li
         ("constipation_with_vomiting", [_when("constipation_days", "ge", t["constipation_days"]),
                                         _when("nausea", "eq", "vomiting")]),
     ]
-    return [{"code": code, "tier": "urgent", "when": when} for code, when in entries]
+    rules: list[dict] = [{"code": code, "tier": "urgent", "when": when} for code, when in entries]
+    for rule in rules:
+        if rule["code"] == "withdrawal_signs":
+            rule["unless"] = _NO_WITHDRAWAL
+    rules += [{"code": code, "tier": "urgent", "uses_context": True, "when": when}
+              for code, when in _urgent_context_entries(t)]
+    return rules
 
 
 def client_rules(thresholds: Mapping[str, Threshold] | None = None) -> list[dict]:
