@@ -1,7 +1,7 @@
 """the clinic's choice of when the first post-refill check comes (issue 12)
 
 Revision ID: s12_post_refill_hours
-Revises: main_naloxone_scan
+Revises: s15_decoy_invite
 Create Date: 2026-12-07 06:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 's12_post_refill_hours'
-down_revision = 'main_naloxone_scan'
+down_revision = "s15_decoy_invite"
 branch_labels = None
 depends_on = None
 
