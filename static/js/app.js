@@ -62,13 +62,20 @@
     var form = event.target;
     if (!form.hasAttribute("data-logout")) return;
     try { localStorage.removeItem("companion-rules-context"); } catch (e) { /* nothing kept */ }
+    // The server also answers with Clear-Site-Data; this covers browsers that ignore it.
+    function dropCaches() {
+      if (!("caches" in window)) return Promise.resolve();
+      return caches.keys().then(function (keys) { return Promise.all(keys.map(function (k) { return caches.delete(k); })); });
+    }
     if (window.companionOutbox && !form.dataset.confirmed) {
       event.preventDefault();
       window.companionOutbox.beforeLogout().then(function (ok) {
-        if (ok) { form.dataset.confirmed = "1"; form.submit(); }
+        if (!ok) return;
+        // form.submit() fires no submit event, so the caches are dropped here before it.
+        dropCaches().catch(function () {}).then(function () { form.dataset.confirmed = "1"; form.submit(); });
       });
       return;
     }
-    if ("caches" in window) { caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); }); }
+    dropCaches();
   });
 })();

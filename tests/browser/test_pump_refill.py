@@ -160,3 +160,27 @@ def test_pump_pages_pass_axe_and_have_44px_targets(live_server, phone, tablet):
     for path in (f"/care/patients/{_patient_id(app)}/pump", "/care/refills"):
         staff.goto(base + path)
         assert violations(staff) == [], path
+
+
+def test_sign_out_drops_the_kept_card_even_when_the_browser_ignores_clear_site_data(live_server, phone):
+    """The page's own script empties the caches before the sign-out post (the outbox path re-submits the form)."""
+    base, _app = live_server
+    page = phone.new_page()
+    errors = _errors(page)
+    sign_in(page, base, "patient@demo.test")
+    page.goto(base + "/checkin")  # a page with the outbox module: the path that calls form.submit() itself
+    page.evaluate("""async () => { const c = await caches.open('companion-card');
+        await c.put('/pump/card/offline', new Response('card')); }""")
+    assert page.evaluate("caches.has('companion-card')") is True
+
+    def without_clear_site_data(route):
+        response = route.fetch(max_redirects=0)  # hand the browser the 303 itself
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "clear-site-data"}
+        route.fulfill(response=response, headers=headers)
+
+    page.route("**/logout", without_clear_site_data)
+    page.locator("form[data-logout] button").click()
+    page.wait_for_url("**/login**")
+    assert page.evaluate("caches.has('companion-card')") is False
+    assert page.evaluate("localStorage.getItem('companion-rules-context')") is None
+    assert errors == []
