@@ -17,6 +17,7 @@ from companion.accounts.passwords import hash_password, verify_password
 from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.extensions import db
+from companion.roster import services as roster
 from companion.i18n import LANGUAGES
 
 FAILED = _l("That email and password do not match. Please try again.")
@@ -156,6 +157,7 @@ def create_patient(actor: User, *, given_name: str, family_name: str, record_num
                       therapy_stage=therapy_stage)
     db.session.add(patient)
     db.session.flush()
+    roster.patient_added(patient.id)
     audit.record("patient_created", user=actor, patient_id=patient.id, object_type="patient", object_id=patient.id)
     db.session.commit()
     return patient
