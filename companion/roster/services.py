@@ -46,10 +46,9 @@ def recompute(*where) -> Select:
     return select(*(value.label(name) for name, value in columns.items())).where(*where)
 
 
-def _insert_from(query: Select) -> int:
-    """INSERT ... SELECT of recomputed rows; returns how many were written."""
-    names = [c.name for c in query.selected_columns]
-    return db.session.execute(insert(_summary).from_select(names, query)).rowcount
+def _insert_from(query: Select) -> None:
+    """INSERT ... SELECT of recomputed rows."""
+    db.session.execute(insert(_summary).from_select([c.name for c in query.selected_columns], query))
 
 
 def patient_added(patient_id: int) -> None:
@@ -74,6 +73,8 @@ def refresh(patient_id: int) -> None:
 
 def rebuild(clinic_id: int | None = None) -> int:
     """Replace every row (or one clinic's) by a full recomputation: repair, bench seeding; returns rows written."""
-    where = [] if clinic_id is None else [_patient.c.clinic_id == clinic_id]
-    db.session.execute(delete(_summary).where(*([] if clinic_id is None else [_summary.c.clinic_id == clinic_id])))
-    return _insert_from(recompute(*where))
+    mine = [] if clinic_id is None else [_summary.c.clinic_id == clinic_id]
+    db.session.execute(delete(_summary).where(*mine))
+    _insert_from(recompute(*([] if clinic_id is None else [_patient.c.clinic_id == clinic_id])))
+    # psycopg reports no row count for INSERT ... SELECT: count what is there now.
+    return db.session.scalar(select(func.count()).select_from(_summary).where(*mine))

@@ -47,7 +47,7 @@ def test_a_checkin_adds_exactly_one_update_of_the_summary(world):
     assert done.ok, done.errors
     touching = [s for s in seen if "patient_summary" in s]
     assert len(touching) == 1 and touching[0].lstrip().upper().startswith("UPDATE"), touching
-    assert db.session.get(PatientSummary, a_id).last_checkin_at == utcnow() - timedelta(hours=1)
+    assert db.session.get(PatientSummary, world.patient_a.id).last_checkin_at == utcnow() - timedelta(hours=1)
 
 
 def _migration():
