@@ -24,4 +24,8 @@ class PatientSummary(db.Model):
     urgent_open: Mapped[int] = mapped_column(Integer)
     refill_due_on: Mapped[date | None] = mapped_column(Date)
 
-    __table_args__ = (Index("ix_patient_summary_clinic_order", "clinic_id", "family_name", "given_name", "patient_id"),)
+    # One index per roster bucket (roster.queries.ranked_page): names for the calm majority, ranges for the rest.
+    __table_args__ = (Index("ix_patient_summary_clinic_order", "clinic_id", "family_name", "given_name", "patient_id"),
+                      Index("ix_patient_summary_clinic_cases", "clinic_id", "emergency_open", "urgent_open"),
+                      Index("ix_patient_summary_clinic_due", "clinic_id", "refill_due_on"),
+                      Index("ix_patient_summary_clinic_checkin", "clinic_id", "last_checkin_at"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from companion.accounts.models import Patient
 from companion.db import UTCDateTime
@@ -26,13 +26,27 @@ class Ranked:
     expects_checkins: bool
 
 
-def bucket_sql(cut: rules.Cutoffs):
-    """rules.bucket as SQL over the stored facts (the same order of tests), for ORDER BY."""
+def bucket_conditions(cut: rules.Cutoffs) -> list:
+    """rules.bucket as five disjoint SQL conditions (NULLs spelt out: no three-valued surprises)."""
     quiet_before = literal(cut.quiet_before, UTCDateTime())
-    return case((S.emergency_open > 0, 0), (S.urgent_open > 0, 1),
-                (and_(S.refill_due_on.is_not(None), S.refill_due_on < cut.today), 2),
-                (or_(and_(S.last_checkin_at.is_(None), S.expects_checkins),
-                     and_(S.last_checkin_at.is_not(None), S.last_checkin_at < quiet_before)), 3), else_=4)
+    no_cases = and_(S.emergency_open == 0, S.urgent_open == 0)
+    overdue = and_(S.refill_due_on.is_not(None), S.refill_due_on < cut.today)
+    not_overdue = or_(S.refill_due_on.is_(None), S.refill_due_on >= cut.today)
+    quiet = or_(and_(S.last_checkin_at.is_(None), S.expects_checkins),
+                and_(S.last_checkin_at.is_not(None), S.last_checkin_at < quiet_before))
+    calm = or_(and_(S.last_checkin_at.is_(None), ~S.expects_checkins),
+               and_(S.last_checkin_at.is_not(None), S.last_checkin_at >= quiet_before))
+    return [S.emergency_open > 0, and_(S.emergency_open == 0, S.urgent_open > 0), and_(no_cases, overdue),
+            and_(no_cases, not_overdue, quiet), and_(no_cases, not_overdue, calm)]
+
+
+def bucket_sql(cut: rules.Cutoffs):
+    """The bucket as one CASE expression (searches and whole-list exports sort by it)."""
+    return case(*((condition, n) for n, condition in enumerate(bucket_conditions(cut))), else_=4)
+
+
+_FACTS = (S.patient_id, S.last_checkin_at, S.emergency_open, S.urgent_open, S.refill_due_on, S.expects_checkins)
+_NAME_ORDER = (S.family_name, S.given_name, S.patient_id)
 
 
 def _matching(stmt, search: str):
@@ -47,10 +61,28 @@ def _matching(stmt, search: str):
 def ranked_page(clinic_id: int, cut: rules.Cutoffs, search: str = "", offset: int = 0,
                 limit: int | None = 50) -> tuple[list[Ranked], int]:
     """A page of the clinic's patients, neediest first then by name, and how many match: one statement."""
+    if search or limit is None:
+        return _sorted_whole(clinic_id, cut, search, offset, limit)
+    # Each bucket is its own ordered, limited branch: the calm majority is read along the name index and stops
+    # after offset + limit rows; the rare buckets are small ranges (cases, overdue dates, old check-ins).
+    wanted = offset + limit
+    branches = [select(literal(n).label("bucket"), *_FACTS, *_NAME_ORDER[:2])
+                .where(S.clinic_id == clinic_id, condition).order_by(*_NAME_ORDER).limit(wanted).subquery()
+                for n, condition in enumerate(bucket_conditions(cut))]
+    merged = union_all(*(select(*branch.c) for branch in branches)).subquery()
+    total = select(func.count()).select_from(S).where(S.clinic_id == clinic_id).scalar_subquery()
+    stmt = (select(merged.c.patient_id, merged.c.bucket, *(merged.c[c.name] for c in _FACTS[1:]), total)
+            .order_by(merged.c.bucket, merged.c.family_name, merged.c.given_name, merged.c.patient_id)
+            .offset(offset).limit(limit))
+    rows = db.session.execute(stmt).all()
+    return [Ranked(*row[:7]) for row in rows], (rows[0][7] if rows else 0)
+
+
+def _sorted_whole(clinic_id: int, cut: rules.Cutoffs, search: str, offset: int, limit: int | None):
+    """Every matching row ranked by the CASE expression (a search narrows the set first; exports want all)."""
     rank = bucket_sql(cut)
-    stmt = select(S.patient_id, rank, S.last_checkin_at, S.emergency_open, S.urgent_open, S.refill_due_on,
-                  S.expects_checkins, func.count().over()).where(S.clinic_id == clinic_id)
-    stmt = _matching(stmt, search).order_by(rank, S.family_name, S.given_name, S.patient_id).offset(offset).limit(limit)
+    stmt = select(S.patient_id, rank, *_FACTS[1:], func.count().over()).where(S.clinic_id == clinic_id)
+    stmt = _matching(stmt, search).order_by(rank, *_NAME_ORDER).offset(offset).limit(limit)
     rows = db.session.execute(stmt).all()
     return [Ranked(*row[:7]) for row in rows], (rows[0][7] if rows else 0)
 

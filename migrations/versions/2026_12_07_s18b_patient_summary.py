@@ -31,6 +31,13 @@ SELECT p.id, p.clinic_id, p.family_name, p.given_name,
 FROM patient p
 """
 
+INDEXES = {
+    'ix_patient_summary_clinic_order': ['clinic_id', 'family_name', 'given_name', 'patient_id'],
+    'ix_patient_summary_clinic_cases': ['clinic_id', 'emergency_open', 'urgent_open'],
+    'ix_patient_summary_clinic_due': ['clinic_id', 'refill_due_on'],
+    'ix_patient_summary_clinic_checkin': ['clinic_id', 'last_checkin_at'],
+}
+
 
 def upgrade():
     op.create_table(
@@ -50,13 +57,14 @@ def upgrade():
         sa.PrimaryKeyConstraint('patient_id', name=op.f('pk_patient_summary')),
     )
     with op.batch_alter_table('patient_summary', schema=None) as batch_op:
-        batch_op.create_index('ix_patient_summary_clinic_order',
-                              ['clinic_id', 'family_name', 'given_name', 'patient_id'], unique=False)
+        for name, columns in INDEXES.items():
+            batch_op.create_index(name, columns, unique=False)
     postgres = op.get_bind().dialect.name == 'postgresql'
     op.execute(BACKFILL.format(true='true' if postgres else '1', false='false' if postgres else '0'))
 
 
 def downgrade():
     with op.batch_alter_table('patient_summary', schema=None) as batch_op:
-        batch_op.drop_index('ix_patient_summary_clinic_order')
+        for name in reversed(INDEXES):
+            batch_op.drop_index(name)
     op.drop_table('patient_summary')

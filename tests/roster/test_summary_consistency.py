@@ -120,6 +120,9 @@ def test_the_row_equals_a_full_recomputation_after_every_write(world, steps):
     cut = rules.cutoffs(utcnow(), world.clinic1.timezone)
     ranked, total = queries.ranked_page(world.clinic1.id, cut, limit=None)
     assert total == len(ranked) and [r.bucket for r in ranked] == sorted(r.bucket for r in ranked)
+    # The page read (one ordered branch per bucket) gives the same rows in the same order as the whole sort.
+    assert queries.ranked_page(world.clinic1.id, cut, limit=len(ranked)) == (ranked, total)
+    assert queries.ranked_page(world.clinic1.id, cut, offset=2, limit=3) == (ranked[2:5], total)
     for r in ranked:
         assert r.bucket == rules.bucket(emergency_open=r.emergency_open, urgent_open=r.urgent_open,
                                         refill_due_on=r.refill_due_on, last_checkin_at=r.last_checkin_at,
