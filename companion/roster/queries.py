@@ -4,13 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import String, and_, case, column, func, literal, or_, select, table, union_all
 
-from companion.accounts.models import Patient
 from companion.db import UTCDateTime
 from companion.extensions import db
 from companion.roster import rules
 from companion.roster.models import PatientSummary as S
+
+# Named, not imported: the roster sits below accounts' services (which write it), so it imports no capability.
+_patient = table("patient", column("id"), column("record_number", String))
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,8 @@ def _matching(stmt, search: str):
     if not search:
         return stmt
     like = f"%{search.strip()}%"
-    return stmt.join(Patient, Patient.id == S.patient_id).where(
-        S.family_name.ilike(like) | S.given_name.ilike(like) | Patient.record_number.ilike(like))
+    return stmt.join(_patient, _patient.c.id == S.patient_id).where(
+        S.family_name.ilike(like) | S.given_name.ilike(like) | _patient.c.record_number.ilike(like))
 
 
 def ranked_page(clinic_id: int, cut: rules.Cutoffs, search: str = "", offset: int = 0,
