@@ -1,4 +1,4 @@
-"""Command-line tools: demo data, triage check, create-admin, the scheduler process."""
+"""Command-line tools: demo data, triage check, create-admin, the scheduler process, the roster rebuild."""
 import sys
 
 import click
@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(triage)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(create_admin)
+    app.cli.add_command(roster)
 
 
 @click.command("demo")
@@ -87,3 +88,20 @@ def create_admin(clinic: str, phone: str, email: str, name: str, password: str) 
                         password_hash=hash_password(password)))
     db.session.commit()
     click.echo(f"Admin {email} created for {clinic}.")
+
+
+@click.group("roster")
+def roster() -> None:
+    """The roster's per-patient summary rows."""
+
+
+@roster.command("rebuild")
+@click.option("--clinic-id", type=int, default=None, help="Only this clinic (default: every clinic).")
+def roster_rebuild(clinic_id: int | None) -> None:
+    """Recompute every summary row from the source tables (repair after a manual data fix); one transaction."""
+    from companion.extensions import db
+    from companion.roster import services
+
+    written = services.rebuild(clinic_id)
+    db.session.commit()
+    click.echo(f"Rebuilt {written} roster summary rows.")

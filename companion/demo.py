@@ -53,6 +53,9 @@ def seed() -> list[tuple[str, str]]:
     if created:
         for step in _steps():
             step(clinic, patients)
+        from companion.roster import services as roster
+
+        roster.rebuild(clinic.id)  # demo rows are made directly, not all through the writing services
     db.session.commit()
     logins = [(e, r) for e, _, r in STAFF] + [(p[0], "patient") for p in (*PATIENTS, SPANISH)] + \
         [(CAREGIVER[0], "caregiver")]

@@ -12,3 +12,4 @@ from companion.consent.models import ConsentRecord, ConsentSession, ModuleRead, 
 from companion.clinic.models import OnCallShift  # noqa: F401
 from companion.storage import StoredFile  # noqa: F401
 from companion.consent.decision_aid.models import DecisionAidAnswer  # noqa: F401
+from companion.roster.models import PatientSummary  # noqa: F401

@@ -8,6 +8,7 @@ from companion.accounts.models import CaregiverLink, Clinic, Patient, User
 from companion.accounts.passwords import hash_password
 from companion.clock import utcnow
 from companion.extensions import db
+from companion.roster import services as roster
 
 PASSWORD = "correct horse battery"
 
@@ -70,6 +71,8 @@ class Factory:
         patient = Patient(clinic_id=clinic.id, user_id=user.id if user else None, given_name=given or f"Given{n}",
                           family_name=kw.pop("family", f"Family{n}"), record_number=kw.pop("mrn", f"MRN-{n:04d}"), **kw)
         db.session.add(patient)
+        db.session.flush()
+        roster.patient_added(patient.id)  # as accounts.services.create_patient does
         db.session.commit()
         return patient
 

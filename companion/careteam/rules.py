@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-QUIET_DAYS = 3  # no check-in for this many days puts a patient on the attention list
+from companion.roster.rules import QUIET_DAYS  # one definition: the roster's ranking reads it too
+
 RANGES = (30, 90, 365)
 
 

@@ -8,6 +8,7 @@ import pytest
 from companion.clock import utcnow
 from companion.diary.models import DiaryEntry
 from companion.extensions import db
+from companion.roster import services as roster
 from companion.pump import services as pump
 
 
@@ -20,6 +21,9 @@ def entry(patient, days_ago: float, kind: str = "checkin", **values) -> DiaryEnt
                      questionnaire_version="1", answers=answers, observations={}, client_entry_id=str(uuid.uuid4()),
                      recorded_at=at, received_at=at, **values)
     db.session.add(row)
+    db.session.flush()
+    if kind == "checkin":  # as diary.services does for the roster's summary row
+        roster.checkin_recorded(patient.id, at)
     db.session.commit()
     return row
 

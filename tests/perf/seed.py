@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from companion.accounts.passwords import hash_password
 from companion.extensions import db
+from companion.roster import services as roster
 
 PATIENTS_PER_CLINIC = 1000
 PASSWORD = "bench-password-1"
@@ -100,6 +101,7 @@ def seed(clinics: int, *, first_clinic: int = 1, days: int = 365, today: date | 
         if with_diary:
             counts["entries"] += copy_rows("diary_entry", _entries(base, patients, days, today, rng))
         _seed_cases(c, base, rng, now)
+        roster.rebuild(c)  # the roster ranks from the summary rows: fill them from what was just copied
         counts["patients"] += len(patients)
     _reset_sequences()
     db.session.commit()

@@ -12,6 +12,7 @@ from companion.accounts.services.common import AccountError, _digest, _readable_
 from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.extensions import db
+from companion.roster import services as roster
 
 
 def create_patient(actor: User, *, given_name: str, family_name: str, record_number: str,
@@ -26,6 +27,7 @@ def create_patient(actor: User, *, given_name: str, family_name: str, record_num
                       therapy_stage=therapy_stage)
     db.session.add(patient)
     db.session.flush()
+    roster.patient_added(patient.id)
     audit.record("patient_created", user=actor, patient_id=patient.id, object_type="patient", object_id=patient.id)
     db.session.commit()
     return patient

@@ -1,4 +1,4 @@
-"""The roster: per-patient facts for a whole clinic loaded with a fixed number of grouped queries (no N+1)."""
+"""The roster: a page ranked from the per-patient summary rows, details loaded for that page only (no N+1)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from companion.accounts.models import Clinic, Patient
@@ -15,13 +15,12 @@ from companion.clock import in_zone
 from companion.consent import queries as consent_queries
 from companion.consent import rules as consent_rules
 from companion.consent.models import ConsentRecord, ModuleRead, TeachBackAnswer
-from companion.diary.models import DiaryEntry
-from companion.escalation.models import Case
-from companion.escalation.queries import QUEUE_STATUSES
 from companion.extensions import db
 from companion.pump.dose_checks import SEDATING_CLASSES
-from companion.pump.models import Appointment, PatientMedicine, RefillRecord, Regimen
-from companion.pump.queries import CONFIRMED, latest_confirmed_for, plain
+from companion.pump.models import Appointment, PatientMedicine, Regimen
+from companion.pump.queries import latest_confirmed_for, plain
+from companion.roster import queries as roster_queries
+from companion.roster import rules as roster_rules
 
 PER_PAGE = 50  # a page a nurse can scan; the rest is one search or "next" away
 
@@ -70,37 +69,6 @@ class RosterRow:
     def quiet(self) -> bool:
         """No check-in for 3+ days (or never, though one is expected)."""
         return rules.quiet(self.quiet_days)
-
-
-def _where(clinic_id: int, search: str) -> list:
-    """The clinic's patients, optionally by name or record number (shared by the list and the subquery)."""
-    conditions = [Patient.clinic_id == clinic_id]
-    if search:
-        like = f"%{search.strip()}%"
-        conditions.append(Patient.family_name.ilike(like) | Patient.given_name.ilike(like)
-                          | Patient.record_number.ilike(like))
-    return conditions
-
-
-def _ranking_facts(where: list) -> list[tuple]:
-    """(id, implanted on, last check-in, current refill due date) of each patient, by name, in one query."""
-    # Correlated subqueries make one index descent per patient ((patient, kind, recorded_at) and
-    # (patient, status)); a GROUP BY or window over an IN-subquery let PostgreSQL scan every clinic's
-    # year of entries (seconds at 10,000 patients). Plain rows, not ORM objects: only one page is shown.
-    last = (select(func.max(DiaryEntry.recorded_at)).where(DiaryEntry.patient_id == Patient.id,
-                                                            DiaryEntry.kind == "checkin")
-            .correlate(Patient).scalar_subquery())
-    due = (select(RefillRecord.due_on).where(RefillRecord.patient_id == Patient.id, RefillRecord.status == CONFIRMED)
-           .order_by(RefillRecord.performed_at.desc(), RefillRecord.id.desc()).limit(1)
-           .correlate(Patient).scalar_subquery())
-    return list(db.session.execute(select(Patient.id, Patient.implanted_on, last, due).where(*where)
-                                   .order_by(Patient.family_name, Patient.given_name, Patient.id)))
-
-
-def _case_counts(ids) -> dict[tuple[int, str], int]:
-    stmt = (select(Case.patient_id, Case.tier, func.count(Case.id))
-            .where(Case.patient_id.in_(ids), Case.status.in_(QUEUE_STATUSES)).group_by(Case.patient_id, Case.tier))
-    return {(pid, tier): n for pid, tier, n in db.session.execute(stmt)}
 
 
 def _consent_states(patients: list[Patient], ids, tz_name: str) -> dict[int, tuple[str, str]]:
@@ -155,31 +123,26 @@ def _sedating(ids) -> dict[int, list[str]]:
 def roster_page(clinic: Clinic, now: datetime, search: str = "", page: int = 1,
                 per_page: int | None = PER_PAGE) -> RosterPage:
     """A page of the clinic's patients (optionally searched), most in need of attention first, then by name."""
-    where = _where(clinic.id, search)
-    ids = select(Patient.id).where(*where).scalar_subquery()  # the same set, inside each grouped query
     zone = ZoneInfo(clinic.timezone or "UTC")
-    today = now.astimezone(zone).date()
-    # Everyone is ranked from cheap facts; patients' rows and the costly columns are loaded for one page.
-    cases = _case_counts(ids)
-    ranked = []
-    for pid, implanted_on, last, due_on in _ranking_facts(where):
-        row = RosterRow(None, last_checkin_on=in_zone(last, zone).date() if last else None,  # type: ignore[arg-type]
-                        emergency_cases=cases.get((pid, "emergency"), 0), urgent_cases=cases.get((pid, "urgent"), 0),
-                        due_on=due_on)
-        row.quiet_days = rules.days_without_checkin(row.last_checkin_on, today, expected=implanted_on is not None)
-        row.overdue = rules.refill_overdue(row.due_on, today)
-        row.rank = rules.attention_rank(emergency_cases=row.emergency_cases, urgent_cases=row.urgent_cases,
-                                        overdue=row.overdue, quiet_days=row.quiet_days)
-        ranked.append((pid, row))
-    ranked.sort(key=lambda item: item[1].rank)  # stable: by name within a rank
-    page = min(max(1, page), RosterPage([], len(ranked), 1, per_page).pages)
-    shown = ranked if per_page is None else ranked[(page - 1) * per_page:page * per_page]
-    patients = {p.id: p for p in db.session.scalars(select(Patient).where(Patient.id.in_([i for i, _ in shown])))}
-    for pid, row in shown:
-        row.patient = patients[pid]
-    rows = [row for _, row in shown]
+    cut = roster_rules.cutoffs(now, clinic.timezone)
+    page = max(1, page)
+    # One statement over the summary rows (roster.services keeps them): the clinic's history is never scanned.
+    ranked, total = roster_queries.ranked_page(clinic.id, cut, search, (page - 1) * (per_page or 0), per_page)
+    if not ranked and page > 1:  # past the end: show the last page, as before
+        total = roster_queries.clinic_size(clinic.id, search)
+        page = RosterPage([], total, 1, per_page).pages
+        ranked, total = roster_queries.ranked_page(clinic.id, cut, search, (page - 1) * (per_page or 0), per_page)
+    patients = {p.id: p for p in db.session.scalars(select(Patient).where(Patient.id.in_([r.patient_id for r in ranked])))}
+    rows = []
+    for r in ranked:
+        row = RosterRow(patients[r.patient_id], emergency_cases=r.emergency_open, urgent_cases=r.urgent_open,
+                        due_on=r.refill_due_on, rank=r.bucket,
+                        last_checkin_on=in_zone(r.last_checkin_at, zone).date() if r.last_checkin_at else None)
+        row.quiet_days = rules.days_without_checkin(row.last_checkin_on, cut.today, expected=r.expects_checkins)
+        row.overdue = rules.refill_overdue(row.due_on, cut.today)
+        rows.append(row)
     _add_details(rows, clinic, now, zone)
-    return RosterPage(rows, len(ranked), page, per_page)
+    return RosterPage(rows, total, page, per_page)
 
 
 def _add_details(rows: list[RosterRow], clinic: Clinic, now: datetime, zone: ZoneInfo) -> None:

@@ -21,6 +21,7 @@ from companion.escalation import rules as red_flags
 from companion.escalation import services as escalation
 from companion.i18n import N_
 from companion.extensions import db
+from companion.roster import services as roster
 
 QUESTIONNAIRES = {"checkin": CHECKIN, "wound": WOUND, "post_refill": POST_REFILL}
 # A phone clock a little ahead is normal; one far ahead is wrong, and the server's time is used.
@@ -171,6 +172,8 @@ def record_entry(patient: Patient, kind: str, form_data: Mapping, *, reporter_us
                        _device_time(recorded_at, now), now, context)
     db.session.add(entry)
     db.session.flush()
+    if kind == "checkin":  # the roster's last check-in: one UPDATE in this transaction
+        roster.checkin_recorded(patient.id, entry.recorded_at)
     stored = _store_photos(entry, prepared)
     assessment = escalation.assess(patient, observations=result.observations, context=context,
                                    source_type="diary_entry", source_id=entry.id, reported_by_user=reporter_user,

@@ -15,6 +15,7 @@ from companion.escalation.rules import Reason, Result, evaluate
 from companion.escalation.services.rounds import (_event, _route, escalate_overdue,  # noqa: F401 - re-exported
                                                   notification_ids, sweep)
 from companion.extensions import db
+from companion.roster import services as roster
 from companion.notify import dispatcher
 from companion.notify import services as notify
 from companion.notify.models import Notification
@@ -104,6 +105,7 @@ def _open_case(patient, result, source_type, source_id, reporter, now) -> tuple[
                 ack_due_at=now + due, next_round_at=now + due, ladder_level=level, notify_round=1)
     db.session.add(case)
     db.session.flush()
+    roster.refresh(patient.id)
     _event(case, "opened", reporter, now, tier=result.tier, codes=list(result.codes), in_hours=hours)
     ids = _route(case, people, ladder[level], now, kind="case_opened")
     audit.record("case_opened", patient_id=patient.id, object_type="case", object_id=case.id, user=reporter,
@@ -193,6 +195,7 @@ def resolve(case: Case, user, resolution: str, note: str = "", now: datetime | N
     ids = _acknowledge(case, user, now) if case.status == "open" else []
     case.status, case.resolved_at, case.resolved_by_id = "resolved", now, user.id
     case.resolution, case.resolution_note, case.next_round_at = resolution, note.strip(), None
+    roster.refresh(case.patient_id)
     event = _event(case, "resolved", user, now, note=case.resolution_note, patient_message=message.strip(),
                    resolution=resolution)
     told = _tell_patient(case, "resolved", user, message.strip())  # the patient message, never the internal note

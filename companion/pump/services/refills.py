@@ -7,6 +7,7 @@ from companion.accounts.models import Patient, User
 from companion.audit import services as audit
 from companion.clock import utcnow
 from companion.extensions import db
+from companion.roster import services as roster
 from companion.pump import notices, queries, schedule
 from companion.pump.dose_checks import (DrugDose, Finding, HistoryPoint, RegimenSnapshot, check_refill,
                                         confirm_blind_check, drug_key, needs_physician, resolve)
@@ -246,6 +247,7 @@ def confirm_refill(actor: User, record: RefillRecord, entries: list[tuple[Decima
         projection.daily_volume_ml, projection.alarm_on, projection.empty_on)
     record.due_on, record.limited_by = projection.due_on, projection.limited_by
     record.status, record.second_clinician_id, record.confirmed_at = queries.CONFIRMED, actor.id, now
+    roster.refresh(record.patient_id)  # the roster's refill due date, in this transaction
     _mark_attended(record)
     notices.refill_checked(record)
     audit.record("pump_refill_confirmed", patient_id=record.patient_id, object_type="pump_refill",
