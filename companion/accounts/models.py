@@ -56,6 +56,10 @@ class User(db.Model):
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     clinic: Mapped[Clinic] = relationship()
+    # A patient account's own record, loaded with the user in one query on each request (issue 18); read-only
+    # here: Patient.user_id is what links them.
+    patient_record: Mapped["Patient | None"] = relationship(primaryjoin="User.id == Patient.user_id", viewonly=True,
+                                                            uselist=False)
 
     # Flask-Login protocol. get_id returns the rotating token, so logout revokes sessions.
     @property
