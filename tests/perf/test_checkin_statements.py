@@ -2,15 +2,18 @@
 result, through the page form, htmx and the offline sync API (issue 18)."""
 import json
 import uuid
+from dataclasses import fields
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import inspect
 
 from companion.clock import utcnow
 from companion.extensions import db
-from tests.careteam.conftest import entry, record_world  # noqa: F401 - the fixture
+from tests.careteam.conftest import entry, record_world, refill  # noqa: F401 - record_world is a fixture
 from tests.conftest import HX, login
 from tests.diary.helpers import ORDINARY, form
+from tests.factories import World
 from tests.statements import counted
 
 LIMIT = 8  # issue 18's target for the whole path, the roster summary row's one UPDATE included
@@ -22,6 +25,11 @@ def pump_patient(record_world):
     increase, four weeks of check-ins, a wound check, a sedating medicine), the PEG answered two days ago."""
     entry(record_world.patient_a, 2, pain_now=5, peg_score=5.0)
     return record_world
+
+
+def astuple_shallow(world: World) -> list:
+    """The world's rows in field order (dataclasses.astuple would deep-copy them)."""
+    return [getattr(world, f.name) for f in fields(world)]
 
 
 def _fresh_session() -> None:
@@ -63,3 +71,13 @@ def test_the_offline_sync_checkin_runs_at_most_8_statements(client, pump_patient
                                    content_type="application/json")
     assert response.status_code == 201 and response.get_json()["tier"] == "none"
     assert len(statements) <= LIMIT, _report(statements)
+
+
+def test_the_checkin_runs_as_many_statements_after_more_refills(client, pump_patient):
+    first, counted_first = _posted(client, pump_patient, path="/checkin", data=form(ORDINARY), headers=HX)
+    world = World(*(db.session.get(type(row), inspect(row).identity) for row in astuple_shallow(pump_patient)))
+    for days_ago in (15, 10, 5):  # the rules context once read each record's regimen with queries of its own
+        refill(world, world.patient_a, days_ago, dose="2.2")
+    again, counted_again = _posted(client, world, path="/checkin", data=form(ORDINARY), headers=HX)
+    assert first.status_code == again.status_code == 200
+    assert len(counted_again) == len(counted_first), _report(counted_again)
