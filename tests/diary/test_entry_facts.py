@@ -1,5 +1,7 @@
 """The check-in's one diary read (queries.entry_facts) gives the rules and the PEG question what the separate
-queries give: last week's pains, whether the PEG is due, and who owns a posted UUID (issue 18)."""
+queries give: last week's pains, whether the PEG is due, and who owns a posted UUID; the result, rendered without
+reloading the entry, says what a replay says (issue 18)."""
+import json
 import uuid
 from datetime import timedelta
 
@@ -9,6 +11,8 @@ from companion.clock import utcnow
 from companion.diary import queries
 from companion.diary.models import DiaryEntry
 from companion.extensions import db
+from tests.conftest import login
+from tests.diary.helpers import ORDINARY
 
 
 def _entry(patient, at, kind="checkin", pain=None, peg=None) -> DiaryEntry:
@@ -50,3 +54,17 @@ def test_entry_facts_find_the_posted_uuid_whoever_owns_it(world):
     facts = queries.entry_facts(world.patient_a, now, theirs.client_entry_id)
     assert (facts.replay_id, facts.replay_patient_id) == (theirs.id, world.patient_b.id)
     assert facts.pains == []  # patient B's pain is not patient A's baseline
+
+
+def test_the_first_answer_and_a_replay_agree_when_the_phone_is_not_on_utc(client, world):
+    login(client, world.patient_a_user)
+    body = {"kind": "checkin", "answers": dict(ORDINARY, **{"peg.pain_avg": "4", "peg.enjoyment": "4",
+                                                            "peg.activity": "4"}),
+            "client_entry_id": str(uuid.uuid4()), "recorded_at": "2026-11-23T16:55:00+02:00"}
+    first = client.post("/api/diary/entries", data=json.dumps(body), content_type="application/json")
+    db.session.remove()  # the replay comes in a later request, which reads the stored row
+    again = client.post("/api/diary/entries", data=json.dumps(body), content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["recorded_at"] == "2026-11-23T14:55:00+00:00"
+    assert {k: v for k, v in first.get_json().items() if k != "outcome_html"} == \
+        {k: v for k, v in again.get_json().items() if k != "outcome_html"}

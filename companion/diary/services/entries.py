@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -126,10 +126,11 @@ def device_time_problem(recorded_at: datetime | None, now: datetime, enrolled_at
 
 
 def _device_time(recorded_at: datetime | None, now: datetime) -> datetime:
-    """The phone's time of the entry; the server's when missing, naive or implausibly in the future."""
+    """The phone's time of the entry in UTC (as stored, so the result shows what a replay will); the server's when
+    missing, naive or implausibly in the future."""
     if recorded_at is None or recorded_at.tzinfo is None or recorded_at > now + CLOCK_SKEW:
         return now
-    return recorded_at
+    return recorded_at.astimezone(timezone.utc)
 
 
 def replay_of(patient: Patient, client_entry_id: str, facts: queries.EntryFacts | None = None) -> Recorded | None:
