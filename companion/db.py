@@ -47,6 +47,16 @@ class Base(DeclarativeBase):
                         type_annotation_map={datetime: UTCDateTime()})
 
 
+def commit_keeping_loaded(session) -> None:
+    """Commit without expiring what the session holds, for a caller that goes on to render rows it has just read
+    or written in this transaction: expired, each would be reloaded by its own query as the template touches it."""
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """Enforce foreign keys and let readers and one writer share the SQLite file."""

@@ -64,6 +64,10 @@ class User(db.Model):
     listed_email: Mapped[str | None] = mapped_column(String(254))
 
     clinic: Mapped[Clinic] = relationship()
+    # A patient account's own record, loaded with the user in one query on each request (issue 18); read-only
+    # here: Patient.user_id is what links them.
+    patient_record: Mapped["Patient | None"] = relationship(primaryjoin="User.id == Patient.user_id", viewonly=True,
+                                                            uselist=False)
 
     @property
     def shown_email(self) -> str:

@@ -1,18 +1,21 @@
 """Read-only look-ups of users, patients and caregiver links."""
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from companion.accounts.models import CaregiverLink, Patient, User
 from companion.extensions import db
 
 
 def user_by_session_token(token: str) -> User | None:
-    """The active user whose current session token this is."""
-    return db.session.scalar(select(User).where(User.session_token == token, User.active.is_(True)))
+    """The active user whose current session token this is, with their clinic and own patient record (one query:
+    every signed-in request starts here)."""
+    return db.session.scalar(select(User).options(joinedload(User.clinic), joinedload(User.patient_record))
+                             .where(User.session_token == token, User.active.is_(True)))
 
 
 def patient_for_user(user: User) -> Patient | None:
-    """The patient record a patient account belongs to."""
-    return db.session.scalar(select(Patient).where(Patient.user_id == user.id))
+    """The patient record a patient account belongs to (already loaded with the signed-in user)."""
+    return user.patient_record
 
 
 def caregiver_patient_ids(user: User) -> list[int]:

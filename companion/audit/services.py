@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from companion.audit.models import AuditEvent, RefusalCount
 from companion.clock import utcnow
+from companion.db import commit_keeping_loaded
 from companion.extensions import db
 
 
@@ -42,14 +43,9 @@ def record(action: str, *, patient_id: int | None = None, object_type: str = "",
 def record_now(action: str, **kwargs) -> None:
     """Write an audit event in its own commit (views of data, failed sign-ins)."""
     record(action, **kwargs)
-    session = db.session()
     # The page's rows were read in this request; expiring them on this commit would reload each one
     # as the template touches it (one query per roster row). Audit rows are append-only, so keep them.
-    keep, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = keep
+    commit_keeping_loaded(db.session())
 
 
 def count_refusal(kind: str) -> int:

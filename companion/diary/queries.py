@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import format_datetime, gettext
-from sqlalchemy import select
+from sqlalchemy import literal_column, select, union_all
 
 from companion.accounts import queries as accounts
 from companion.accounts.models import Patient
@@ -79,29 +79,66 @@ def previous_pains(patient: Patient, now: datetime) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
+@dataclass(frozen=True)
+class EntryFacts:
+    """What recording an entry reads before it writes: who owns the posted UUID, last week's pains, the last PEG."""
+
+    replay_id: int | None  # the entry already stored under the posted UUID (any patient's)
+    replay_patient_id: int | None
+    pains: list[int]  # as previous_pains
+    last_peg_at: datetime | None  # the newest PEG inside PEG_WINDOW (an older one leaves the PEG due anyway)
+
+
+# Long enough that a PEG outside it is at least 7 clinic-local days old whatever the time zone and DST.
+PEG_WINDOW = timedelta(days=8)
+
+
+def entry_facts(patient: Patient, now: datetime, client_entry_id: str) -> EntryFacts:
+    """The replay check, the pain baseline's entries and the last PEG in one statement (one index range and one
+    unique look-up), so an ordinary check-in reads the diary once."""
+    columns = (DiaryEntry.id, DiaryEntry.patient_id, DiaryEntry.recorded_at, DiaryEntry.pain_now,
+               DiaryEntry.peg_score)
+    recent = select(literal_column("'recent'").label("part"), *columns).where(
+        DiaryEntry.patient_id == patient.id, DiaryEntry.kind == "checkin", DiaryEntry.recorded_at >= now - PEG_WINDOW)
+    stored = select(literal_column("'stored'").label("part"), *columns).where(
+        DiaryEntry.client_entry_id == client_entry_id)
+    rows = db.session.execute(union_all(recent, stored)).all()
+    replay = next((r for r in rows if r.part == "stored"), None)
+    checkins = [r for r in rows if r.part == "recent"]
+    week = [r for r in checkins if now - timedelta(days=7) <= r.recorded_at < now]
+    return EntryFacts(
+        replay_id=replay.id if replay else None, replay_patient_id=replay.patient_id if replay else None,
+        pains=[r.pain_now for r in week if r.pain_now is not None],
+        last_peg_at=max((r.recorded_at for r in checkins if r.peg_score is not None), default=None))
+
+
 def _pump_context(patient: Patient, today: date) -> dict:
     """Refill, dose and drug facts from the pump capability."""
     return dict(pump_queries.rules_context(patient, today))
 
 
-def context_for(patient: Patient, now: datetime) -> dict:
-    """What the red-flag rules need besides the answers: days since implant, pain baseline, pump facts."""
+def context_for(patient: Patient, now: datetime, facts: EntryFacts | None = None) -> dict:
+    """What the red-flag rules need besides the answers: days since implant, pain baseline, pump facts (last week's
+    pains from `facts` when the caller has already read them)."""
     today = local_date(patient, now)
     context: dict = {}
     if patient.implanted_on is not None:
         context["days_since_implant"] = (today - patient.implanted_on).days
-    baseline = rules.pain_baseline(previous_pains(patient, now))
+    baseline = rules.pain_baseline(facts.pains if facts is not None else previous_pains(patient, now))
     if baseline is not None:
         context["pain_baseline"] = round(baseline, 2)
     context.update({k: v for k, v in _pump_context(patient, today).items() if v is not None})
     return context
 
 
-def weekly_due(patient: Patient, now: datetime) -> bool:
+def weekly_due(patient: Patient, now: datetime, facts: EntryFacts | None = None) -> bool:
     """Whether the PEG questions are due this check-in (never answered, or 7+ days ago)."""
-    stmt = select(DiaryEntry.recorded_at).where(
-        DiaryEntry.patient_id == patient.id, DiaryEntry.kind == "checkin", DiaryEntry.peg_score.is_not(None))
-    last = db.session.scalar(stmt.order_by(DiaryEntry.recorded_at.desc()).limit(1))
+    if facts is not None:
+        last = facts.last_peg_at
+    else:
+        stmt = select(DiaryEntry.recorded_at).where(
+            DiaryEntry.patient_id == patient.id, DiaryEntry.kind == "checkin", DiaryEntry.peg_score.is_not(None))
+        last = db.session.scalar(stmt.order_by(DiaryEntry.recorded_at.desc()).limit(1))
     return rules.peg_due(local_date(patient, now), local_date(patient, last) if last else None)
 
 

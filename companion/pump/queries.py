@@ -1,8 +1,9 @@
 """Read-only pump look-ups for views, jobs and other capabilities (diary, escalation)."""
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from companion.accounts.models import Clinic, Patient
 from companion.extensions import db
@@ -10,7 +11,7 @@ from companion.i18n import N_
 from companion.pump import schedule
 from companion.pump.dose_checks import OVERRIDE_REASONS, DoseSettings, drug_key, finding_title
 from companion.pump.models import (Appointment, PatientMedicine, ProcedureNotice, PumpDoseCeiling, PumpDoseSettings,
-                                   PumpProfile, RefillRecord)
+                                   PumpProfile, RefillRecord, RegimenDrug)
 
 # The drug names the escalation rules know (vignettes.yaml context vocabulary).
 RULE_DRUGS = frozenset({"morphine", "hydromorphone", "fentanyl", "sufentanil", "ziconotide", "bupivacaine",
@@ -158,10 +159,6 @@ def battery_window(patient: Patient) -> tuple[date, date] | None:
                                    clinic_years=clinic_battery_years(patient.clinic_id, pump.model))
 
 
-def _last_dose_increase(records: list[RefillRecord]) -> RefillRecord | None:
-    return next((r for r in records if r.is_dose_increase), None)
-
-
 def last_refill_or_dose_increase_at(patient: Patient) -> datetime | None:
     """When the last confirmed refill, first fill or dose increase was done (UTC): starts 24/48/72 h checks."""
     for record in confirmed_records(patient):
@@ -170,13 +167,51 @@ def last_refill_or_dose_increase_at(patient: Patient) -> datetime | None:
     return None
 
 
-def _rule_drugs(record: RefillRecord) -> list[str]:
+@dataclass(frozen=True)
+class _Fill:
+    """What the rules context reads of one confirmed record, with its regimen's drug names in order."""
+
+    kind: str
+    filled_on: date
+    due_on: date | None
+    alarm_on: date | None
+    is_dose_increase: bool
+    drugs: tuple[str, ...]
+
+
+def _rules_facts(patient: Patient, today: date) -> tuple[list[_Fill], datetime | None]:
+    """Every confirmed record, newest first, with its drugs, and the last MRI that took place by the end of
+    `today` in clinic time: one statement (a query per record's regimen once grew with the refill history)."""
+    end_of_today = datetime.combine(today + timedelta(days=1), time.min, clinic_zone(patient.clinic))
+    # Only a scan someone confirmed took place counts: a planned date may have moved or been cancelled.
+    last_mri = select(func.max(ProcedureNotice.happened_at)).where(
+        ProcedureNotice.patient_id == patient.id, ProcedureNotice.kind == "mri",
+        ProcedureNotice.happened_at < end_of_today).scalar_subquery()
+    rows = db.session.execute(
+        select(last_mri.label("last_mri"), RefillRecord.id, RefillRecord.kind, RefillRecord.filled_on,
+               RefillRecord.due_on, RefillRecord.alarm_on, RefillRecord.is_dose_increase, RegimenDrug.name)
+        .select_from(Patient)
+        .outerjoin(RefillRecord, (RefillRecord.patient_id == Patient.id) & (RefillRecord.status == CONFIRMED))
+        .outerjoin(RegimenDrug, RegimenDrug.regimen_id == RefillRecord.regimen_id)
+        .where(Patient.id == patient.id)
+        .order_by(RefillRecord.performed_at.desc(), RefillRecord.id.desc(), RegimenDrug.position, RegimenDrug.id)
+    ).all()
+    drugs: dict[int, list[str]] = {}
+    for row in rows:
+        if row.id is not None:
+            drugs.setdefault(row.id, []).extend([row.name] if row.name is not None else [])
+    fills = {row.id: _Fill(row.kind, row.filled_on, row.due_on, row.alarm_on, row.is_dose_increase,
+                           tuple(drugs[row.id])) for row in rows if row.id is not None}
+    return list(fills.values()), rows[0].last_mri if rows else None
+
+
+def _rule_drugs(record: _Fill) -> list[str]:
     """The drugs of a record's regimen that the rules know, in the regimen's order."""
-    names = [drug_key(d.name) for d in record.regimen.drugs]
+    names = [drug_key(name) for name in record.drugs]
     return [n for n in dict.fromkeys(names) if n in RULE_DRUGS]
 
 
-def _switch(records: list[RefillRecord], today: date) -> dict:
+def _switch(records: list[_Fill], today: date) -> dict:
     """previous_drugs when the drugs changed within SWITCH_DAYS (records newest first)."""
     current = set(_rule_drugs(records[0]))
     for newer, older in zip(records, records[1:]):
@@ -189,11 +224,11 @@ def _switch(records: list[RefillRecord], today: date) -> dict:
 def rules_context(patient: Patient, today: date) -> dict:
     """The pump part of the escalation context (vignettes.yaml vocabulary); unknown keys are left out."""
     context: dict = {}
-    records = confirmed_records(patient)
+    records, last_mri = _rules_facts(patient, today)
     if records:
         current = records[0]
         names = _rule_drugs(current)
-        if drug_key(current.regimen.main_drug.name) in RULE_DRUGS:
+        if current.drugs and drug_key(current.drugs[0]) in RULE_DRUGS:
             context["drug"] = names[0]
         if names:
             context["drugs"] = names  # every drug of a mixture, so no rule reads only the first
@@ -203,18 +238,15 @@ def rules_context(patient: Patient, today: date) -> dict:
         refill = next((r for r in records if r.kind in ("refill", "first_fill")), None)
         if refill is not None:
             context["days_since_refill"] = (today - refill.filled_on).days
-        increase = _last_dose_increase(records)
+        increase = next((r for r in records if r.is_dose_increase), None)
         if increase is not None:
             context["days_since_dose_increase"] = (today - increase.filled_on).days
         if current.alarm_on is not None:
             context["days_until_low_reservoir"] = schedule.days_until(current.alarm_on, today)
         since = today - timedelta(days=90)
         context["dose_increases_last_90_days"] = sum(1 for r in records if r.is_dose_increase and r.filled_on > since)
-    # Only a scan someone confirmed took place counts: a planned date may have moved or been cancelled.
-    scans = sorted((p.happened_at for p in procedures(patient) if p.kind == "mri" and p.happened_at is not None
-                    and local_date(patient.clinic, p.happened_at) <= today), reverse=True)
-    if scans:
-        context["days_since_mri"] = (today - local_date(patient.clinic, scans[0])).days
+    if last_mri is not None:
+        context["days_since_mri"] = (today - local_date(patient.clinic, last_mri)).days
     return context
 
 

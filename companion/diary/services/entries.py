@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +15,7 @@ from companion.clock import utcnow
 from companion.diary import queries, rules
 from companion.diary.models import DiaryEntry, WoundPhoto
 from companion.diary.questionnaires import CHECKIN, POST_REFILL, SITES, WOUND
+from companion.db import commit_keeping_loaded
 from companion.diary.services import photos as photo_files
 from companion.escalation import routing
 from companion.escalation import rules as red_flags
@@ -64,10 +65,10 @@ def reporter_of(user: User) -> str:
 
 
 def normalise(patient: Patient, kind: str, form_data: Mapping, reporter: str, now: datetime,
-              weekly_optional: bool = False) -> rules.Normalised:
+              weekly_optional: bool = False, facts: queries.EntryFacts | None = None) -> rules.Normalised:
     """Run the pure normaliser for the kind of entry (the offline shell never shows the weekly questions)."""
     if kind == "checkin":
-        weekly = not weekly_optional and queries.weekly_due(patient, now)
+        weekly = not weekly_optional and queries.weekly_due(patient, now, facts)
         return rules.normalise_checkin(form_data, reporter=reporter, weekly_due=weekly)
     if kind == "wound":
         return rules.normalise_wound(form_data, reporter=reporter)
@@ -76,9 +77,10 @@ def normalise(patient: Patient, kind: str, form_data: Mapping, reporter: str, no
     raise ValueError(f"unknown diary kind {kind!r}")
 
 
-def danger_in(patient: Patient, observations: Mapping, now: datetime) -> red_flags.Result | None:
+def danger_in(patient: Patient, observations: Mapping, now: datetime,
+              facts: queries.EntryFacts | None = None) -> red_flags.Result | None:
     """The rules' result when the observations alone already call for a call (emergency or urgent)."""
-    result = red_flags.evaluate(observations, queries.context_for(patient, now),
+    result = red_flags.evaluate(observations, queries.context_for(patient, now, facts),
                                 routing.clinic_thresholds(patient.clinic_id))
     return result if result.is_case else None
 
@@ -125,15 +127,19 @@ def device_time_problem(recorded_at: datetime | None, now: datetime, enrolled_at
 
 
 def _device_time(recorded_at: datetime | None, now: datetime) -> datetime:
-    """The phone's time of the entry; the server's when missing, naive or implausibly in the future."""
+    """The phone's time of the entry in UTC (as stored, so the result shows what a replay will); the server's when
+    missing, naive or implausibly in the future."""
     if recorded_at is None or recorded_at.tzinfo is None or recorded_at > now + CLOCK_SKEW:
         return now
-    return recorded_at
+    return recorded_at.astimezone(timezone.utc)
 
 
-def replay_of(patient: Patient, client_entry_id: str) -> Recorded | None:
-    """The entry already stored for this UUID, as a replay (EntryConflict if another patient's)."""
-    existing = queries.entry_by_client_id(client_entry_id)
+def replay_of(patient: Patient, client_entry_id: str, facts: queries.EntryFacts | None = None) -> Recorded | None:
+    """The entry already stored for this UUID, as a replay (EntryConflict if another patient's); with `facts`, an
+    unknown UUID costs no query of its own."""
+    if facts is not None and facts.replay_id is None:
+        return None
+    existing = db.session.get(DiaryEntry, facts.replay_id) if facts else queries.entry_by_client_id(client_entry_id)
     if existing is None:
         return None
     if existing.patient_id != patient.id:
@@ -155,19 +161,20 @@ def record_entry(patient: Patient, kind: str, form_data: Mapping, *, reporter_us
     """Store one entry with its assessment in one transaction; a replayed UUID returns the stored entry."""
     now = now or utcnow()
     client_entry_id = clean_client_id(client_entry_id)
-    replay = replay_of(patient, client_entry_id)
+    facts = queries.entry_facts(patient, now, client_entry_id)  # the diary's one read before the write
+    replay = replay_of(patient, client_entry_id, facts)
     if replay:
         return replay
     reporter = reporter_of(reporter_user)
-    result = normalise(patient, kind, form_data, reporter, now, weekly_optional)
+    result = normalise(patient, kind, form_data, reporter, now, weekly_optional, facts)
     errors = dict(result.errors)
     prepared = _prepared_photos(photos or {}, errors) if kind == "wound" else {}
     problem = device_time_problem(recorded_at, now, patient.created_at)
     if problem:
         errors["recorded_at"] = problem
     if errors:
-        return _unsaved(errors, result.answers, danger_in(patient, result.observations, now))
-    context = queries.context_for(patient, now)
+        return _unsaved(errors, result.answers, danger_in(patient, result.observations, now, facts))
+    context = queries.context_for(patient, now, facts)
     entry = _new_entry(patient, kind, result, reporter_user, reporter, client_entry_id,
                        _device_time(recorded_at, now), now, context)
     db.session.add(entry)
@@ -178,13 +185,15 @@ def record_entry(patient: Patient, kind: str, form_data: Mapping, *, reporter_us
     assessment = escalation.assess(patient, observations=result.observations, context=context,
                                    source_type="diary_entry", source_id=entry.id, reported_by_user=reporter_user,
                                    now=now)
+    # Values equal to the inserted ones (no red flag) are no change, so an ordinary entry is not updated again.
     entry.tier, entry.case_id = assessment.tier, assessment.case_id
     entry.reason_codes = [r.code for r in assessment.reasons]
     audit.record("diary_entry_recorded", patient_id=patient.id, object_type="diary_entry", object_id=entry.id,
                  user=reporter_user, clinic_id=patient.clinic_id, kind=kind, tier=assessment.tier,
                  reporter=reporter, photos=len(stored))
     try:
-        db.session.commit()
+        # The result is rendered from the rows this request read and wrote; an expiring commit would reload each.
+        commit_keeping_loaded(db.session())
     except IntegrityError:  # the same UUID arrived twice at once: the other request stored it
         db.session.rollback()
         for name in stored:
@@ -202,7 +211,8 @@ def _new_entry(patient, kind, result, user, reporter, client_entry_id, recorded_
         patient_id=patient.id, kind=kind, reported_by_user_id=user.id, reporter=reporter,
         questionnaire_id=questionnaire.id, questionnaire_version=questionnaire.version,
         answers=dict(result.answers), observations=dict(obs), context=dict(context),
-        client_entry_id=client_entry_id, recorded_at=recorded_at, received_at=now,
+        client_entry_id=client_entry_id, recorded_at=recorded_at, received_at=now, tier="none", reason_codes=[],
+        case_id=None,
         peg_score=rules.peg_score(result.answers) if kind == "checkin" else None)
     for column in TREND_COLUMNS:
         value = obs.get(column)
