@@ -13,7 +13,8 @@ from companion.notify.services import enqueue_many
 from companion.pump import queries
 from companion.pump.models import Appointment, ReminderOptIn
 from companion.pump.notices import clinicians
-from companion.pump.reminders import clinic_review_items, refill_reminder_times, reminder_key
+from companion.pump.reminders import REVIEW_WINDOW_DAYS, clinic_review_items, refill_reminder_times, reminder_key
+from companion.pump.review import review_rows
 from companion.scheduler import Job, register
 
 # A reminder missed by more than this (scheduler down) is skipped: a late "tomorrow" would mislead.
@@ -73,7 +74,8 @@ def review_digest(clinic: Clinic, now: datetime) -> None:
             for user in clinicians(clinic.id)}
     if not keys or existing_keys(list(keys.values())) >= set(keys.values()):
         return  # everyone has today's note: the whole clinic's calendar need not be read again every 5 minutes
-    if not clinic_review_items(today, queries.calendar_rows(clinic.id, now)):
+    # Only the rows that may hold an item, narrowed in SQL: the whole calendar took 0.5 s per 1,000 patients.
+    if not clinic_review_items(today, review_rows(clinic, now, REVIEW_WINDOW_DAYS)):
         return
     enqueue_many([{"user_id": uid, "dedupe_key": key} for uid, key in keys.items()], kind="refill_review",
                  channels=("in_app",))

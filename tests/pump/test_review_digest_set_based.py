@@ -1,0 +1,148 @@
+"""The daily review digest reads only the rows SQL narrows down (pump.review): on a varied data set its items equal
+the per-row computation over the whole calendar, in several time zones and on many days; and a sweep run twice
+enqueues nothing new."""
+import random
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from companion import clock
+from companion.extensions import db
+from companion.notify.models import Notification
+from companion.pump import jobs, queries
+from companion.pump.models import Appointment, PumpDoseSettings, PumpProfile, RefillRecord, Regimen
+from companion.pump.reminders import REVIEW_WINDOW_DAYS, clinic_review_items
+from companion.pump.review import review_rows
+
+START = date(2027, 1, 10)
+MODELS = ["synchromed_ii_20", "synchromed_ii_40", "prometra_ii_20", "prometra_ii_40", "other"]
+
+
+def _maybe(rng: random.Random, p: float, value):
+    """value with probability p, else None."""
+    return value if rng.random() < p else None
+
+
+def _patient(factory, clinic, staff, rng: random.Random) -> None:
+    """One patient with a random mix of pump, records (confirmed, pending, ties) and visits near the test days."""
+    patient = factory.patient(clinic, with_account=rng.random() < 0.5,
+                              implanted_on=_maybe(rng, 0.7, START - timedelta(days=rng.randint(0, 3300))))
+    if rng.random() < 0.8:
+        implanted = _maybe(rng, 0.8, START - timedelta(days=rng.choice([rng.randint(0, 3300), 5 * 365 - 180,
+                                                                      7 * 365 - 183, 4 * 365 + 1])))
+        indicator = (implanted + timedelta(days=rng.randint(0, 3000))
+                     if implanted and rng.random() < 0.25 else None)
+        db.session.add(PumpProfile(patient_id=patient.id, model=rng.choice(MODELS), reservoir_ml=Decimal(20),
+                                   implanted_on=implanted, replacement_indicator_on=indicator))
+    regimen = Regimen(patient_id=patient.id, created_by_id=staff.id)
+    db.session.add(regimen)
+    db.session.flush()
+    records = []
+    for _ in range(rng.choice([0, 1, 1, 2, 3])):
+        performed = datetime.combine(START - timedelta(days=rng.randint(0, 120)), time(rng.choice([0, 14, 23])),
+                                     timezone.utc)
+        due = _maybe(rng, 0.9, START + timedelta(days=rng.randint(-20, 120)))
+        record = RefillRecord(patient_id=patient.id, clinic_id=clinic.id, performed_at=performed,
+                              filled_on=performed.date(), fill_volume_ml=Decimal(20), alarm_volume_ml=Decimal(2),
+                              regimen_id=regimen.id, first_clinician_id=staff.id, due_on=due, alarm_on=due,
+                              status=rng.choice(["confirmed", "confirmed", "pending_confirmation"]))
+        if records and rng.random() < 0.3:
+            record.performed_at = records[-1].performed_at  # a tie: the larger id is the current one
+        records.append(record)
+    db.session.add_all(records)
+    db.session.flush()
+    for _ in range(rng.choice([0, 1, 1, 2])):
+        starts = datetime.combine(START + timedelta(days=rng.randint(-3, 130)), time(rng.randint(0, 23)),
+                                  timezone.utc)
+        db.session.add(Appointment(
+            patient_id=patient.id, clinic_id=clinic.id, starts_at=starts, booked_by_id=staff.id,
+            cancelled_at=_maybe(rng, 0.15, starts), attended_refill_id=records[0].id if records and rng.random() < 0.1
+            else None))
+
+
+def _clinics(world, factory):
+    """Three clinics in zones far apart (one with its own Prometra battery life), 70 varied patients each."""
+    rng = random.Random(18)
+    clinics = [world.clinic1, factory.clinic(timezone="Pacific/Kiritimati"),
+               factory.clinic(timezone="Pacific/Pago_Pago")]
+    db.session.add(PumpDoseSettings(clinic_id=clinics[1].id, prometra_battery_years=6))
+    for clinic in clinics:
+        for _ in range(70):
+            _patient(factory, clinic, world.nurse1, rng)
+    db.session.commit()
+    return clinics
+
+
+def test_the_narrowed_rows_give_the_same_items_as_the_whole_calendar(world, factory):
+    clinics = _clinics(world, factory)
+    compared = kinds = 0
+    seen: set[str] = set()
+    for hours in range(0, 24 * 130, 47):  # every hour of the day comes round, over four months
+        now = datetime.combine(START, time(0), timezone.utc) + timedelta(hours=hours)
+        clock.freeze(now)
+        for clinic in clinics:
+            today = queries.local_date(clinic, now)
+            whole = clinic_review_items(today, queries.calendar_rows(clinic.id, now))
+            narrowed_rows = review_rows(clinic, now, REVIEW_WINDOW_DAYS)
+            assert clinic_review_items(today, narrowed_rows) == whole, (clinic.timezone, now)
+            assert len(narrowed_rows) <= len(queries.calendar_rows(clinic.id, now))
+            compared += 1
+            kinds += len(whole)
+            seen |= {item.kind for item in whole}
+    assert compared > 180 and kinds > 600
+    assert seen == {"refill_overdue", "appointment_after_due", "no_appointment", "battery_replacement"}
+
+
+def test_the_narrowing_leaves_out_patients_with_nothing_to_review(world, factory):
+    clinic = _clinics(world, factory)[0]
+    now = datetime.combine(START, time(12), timezone.utc)
+    rows = review_rows(clinic, now, REVIEW_WINDOW_DAYS)
+    calendar = queries.calendar_rows(clinic.id, now)
+    assert 0 < len(rows) < len(calendar) * 0.9  # the point of the rewrite: not the whole clinic every day
+
+
+def _outbox() -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification))
+
+
+def test_each_sweep_of_the_day_run_twice_enqueues_nothing_new(world, factory):
+    clinics = _clinics(world, factory)
+    for clinic in clinics:
+        factory.user("nurse", clinic)
+    for at in (time(0, 5), time(9, 5), time(14, 5), time(20, 5)):
+        now = datetime.combine(START + timedelta(days=3), at, timezone.utc)
+        clock.freeze(now)
+        jobs.send_refill_reminders(now)
+        first = _outbox()
+        jobs.send_refill_reminders(now)
+        jobs.send_refill_reminders(now + timedelta(minutes=5))
+        assert _outbox() == first, at
+    digests = db.session.scalars(select(Notification.dedupe_key).where(Notification.kind == "refill_review")).all()
+    assert len(digests) == len(set(digests)) >= 3  # once per clinician and clinic-local day
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.kind == "refill_reminder")) > 0
+
+
+def test_the_edges_of_the_no_visit_window_and_of_a_late_visit(world, factory):
+    clinic, now = world.clinic1, datetime.combine(START, time(12), timezone.utc)  # 07:00 in New York
+    zone, n = queries.clinic_zone(clinic), REVIEW_WINDOW_DAYS
+    regimen = Regimen(patient_id=world.patient_a.id, created_by_id=world.nurse1.id)
+    db.session.add(regimen)
+    db.session.flush()
+    cases = [(n, None), (n + 1, None), (n + 1, n + 2), (n + 1, n + 1), (n + 5, n + 6), (0, 1), (-1, None)]
+    for due_in, visit_in in cases:  # due in days; the visit at 00:30 clinic time on its day
+        patient = factory.patient(clinic, with_account=False)
+        db.session.add(RefillRecord(patient_id=patient.id, clinic_id=clinic.id, performed_at=now - timedelta(days=9),
+                                    filled_on=START, fill_volume_ml=Decimal(20), alarm_volume_ml=Decimal(2),
+                                    regimen_id=regimen.id, first_clinician_id=world.nurse1.id, status="confirmed",
+                                    due_on=START + timedelta(days=due_in)))
+        if visit_in is not None:
+            starts = datetime.combine(START + timedelta(days=visit_in), time(0, 30), zone).astimezone(timezone.utc)
+            db.session.add(Appointment(patient_id=patient.id, clinic_id=clinic.id, starts_at=starts,
+                                       booked_by_id=world.nurse1.id))
+    db.session.commit()
+    whole = clinic_review_items(START, queries.calendar_rows(clinic.id, now))
+    assert [item.kind for item in whole] == ["refill_overdue", "appointment_after_due", "appointment_after_due",
+                                             "appointment_after_due", "no_appointment"]
+    assert clinic_review_items(START, review_rows(clinic, now, n)) == whole
