@@ -34,43 +34,84 @@ def _battery_bounds(prometra: tuple[int, int] | None, plan_by: date) -> tuple[da
     return implant, eri
 
 
-def review_rows(clinic: Clinic, now: datetime, no_visit_days: int) -> list[dict]:
-    """calendar_rows' due date, next visit and battery start for every patient of the clinic who may have a review
-    item today (a superset: clinic_review_items decides); one query, its date bounds computed here, not in SQL."""
-    today = local_date(clinic, now)
-    prometra = clinic_battery_years(clinic.id, "prometra_ii_20")
-    implant_bound, eri_bound = _battery_bounds(prometra, battery_plan_by(today))
-    current = (select(RefillRecord.id).where(RefillRecord.patient_id == Patient.id, RefillRecord.status == CONFIRMED)
-               .order_by(RefillRecord.performed_at.desc(), RefillRecord.id.desc()).limit(1)
-               .correlate(Patient).scalar_subquery())
+def _current_and_next_visit(clinic_ids: list[int], now: datetime):
+    """Subqueries over the clinics' patients: the current confirmed record's due date (n = 1), and the next visit
+    still open from 12 hours ago (what calendar_rows shows)."""
+    in_clinics = select(Patient.id).where(Patient.clinic_id.in_(clinic_ids))
+    newest = func.row_number().over(partition_by=RefillRecord.patient_id,
+                                    order_by=(RefillRecord.performed_at.desc(), RefillRecord.id.desc()))
+    current = (select(RefillRecord.patient_id, RefillRecord.due_on, newest.label("n"))
+               .where(RefillRecord.patient_id.in_(in_clinics), RefillRecord.status == CONFIRMED).subquery())
     visit = (select(Appointment.patient_id, func.min(Appointment.starts_at).label("starts_at"))
-             .join(Patient, Patient.id == Appointment.patient_id)
-             .where(Patient.clinic_id == clinic.id, Appointment.cancelled_at.is_(None),
+             .where(Appointment.patient_id.in_(in_clinics), Appointment.cancelled_at.is_(None),
                     Appointment.attended_refill_id.is_(None), Appointment.starts_at >= now - timedelta(hours=12))
              .group_by(Appointment.patient_id).subquery())
+    return current, visit
+
+
+def clinics_with_refill_due(clinics: list[Clinic], now: datetime, no_visit_days: int) -> set[int]:
+    """Ids of the clinics with a refill overdue, or due within the no-visit window with nothing booked from today:
+    each is a review item for certain (clinic_review_items' rule, exact in SQL), so most clinics need no row read."""
+    zones: dict[str, list[Clinic]] = {}
+    for clinic in clinics:
+        zones.setdefault(clinic_zone(clinic).key, []).append(clinic)
+    found: set[int] = set()
+    for group in zones.values():
+        today, ids = local_date(group[0], now), [clinic.id for clinic in group]
+        current, visit = _current_and_next_visit(ids, now)
+        due = current.c.due_on
+        nothing_booked = visit.c.starts_at.is_(None) | (visit.c.starts_at < _start_of(group[0], today))
+        found |= set(db.session.scalars(
+            select(Patient.clinic_id).distinct()
+            .join(current, (current.c.patient_id == Patient.id) & (current.c.n == 1))
+            .outerjoin(visit, visit.c.patient_id == Patient.id)
+            .where(Patient.clinic_id.in_(ids), or_(due < today, (due <= today + timedelta(days=no_visit_days))
+                                                    & nothing_booked))))
+    return found
+
+
+def review_rows(clinics: list[Clinic], now: datetime, no_visit_days: int) -> dict[int, list[dict]]:
+    """Per clinic id: calendar_rows' due date, next visit and battery start for every patient who may have a review
+    item today (a superset: clinic_review_items decides). One query per time zone for all its clinics (a query per
+    clinic read the whole pump tables a hundred times); date bounds computed here, not in SQL."""
+    zones: dict[str, list[Clinic]] = {}
+    for clinic in clinics:
+        zones.setdefault(clinic_zone(clinic).key, []).append(clinic)
+    rows: dict[int, list[dict]] = {clinic.id: [] for clinic in clinics}
+    for group in zones.values():
+        for clinic_id, row in _zone_rows(group, now, no_visit_days):
+            rows[clinic_id].append(row)
+    return rows
+
+
+def _zone_rows(clinics: list[Clinic], now: datetime, no_visit_days: int):
+    """(clinic id, row) for the candidates of clinics that share one time zone, so one "today" and one set of bounds;
+    each clinic's own Prometra battery life widens the bound and decides each of its rows exactly."""
+    today, ids = local_date(clinics[0], now), [clinic.id for clinic in clinics]
+    prometra = {clinic.id: clinic_battery_years(clinic.id, "prometra_ii_20") for clinic in clinics}
+    shortest = min((years for years in prometra.values() if years), default=None)
+    implant_bound, eri_bound = _battery_bounds(shortest, battery_plan_by(today))
+    current, visit = _current_and_next_visit(ids, now)
     implanted = func.coalesce(PumpProfile.implanted_on, Patient.implanted_on)
-    due = RefillRecord.due_on
+    due, window_end = current.c.due_on, today + timedelta(days=no_visit_days)
     # A refill item needs a due date within the no-visit window (overdue, or nothing booked in time), or a visit
     # booked after a later due date; a battery item needs an old implant or a replacement indicator.
-    maybe = [due <= today + timedelta(days=no_visit_days),
-             (due > today + timedelta(days=no_visit_days))
-             & (visit.c.starts_at >= _start_of(clinic, today + timedelta(days=no_visit_days + 1)))]
+    maybe = [due <= window_end,
+             (due > window_end) & (visit.c.starts_at >= _start_of(clinics[0], window_end + timedelta(days=1)))]
     if implant_bound is not None:
         maybe.append(PumpProfile.id.is_not(None) & (implanted <= implant_bound))
     if eri_bound is not None:
         maybe.append(PumpProfile.replacement_indicator_on <= eri_bound)
-    stmt = (select(Patient.id, due, visit.c.starts_at, PumpProfile.model, implanted,
+    stmt = (select(Patient.clinic_id, Patient.id, due, visit.c.starts_at, PumpProfile.model, implanted,
                    PumpProfile.replacement_indicator_on)
-            .outerjoin(RefillRecord, RefillRecord.id == current)
+            .outerjoin(current, (current.c.patient_id == Patient.id) & (current.c.n == 1))
             .outerjoin(visit, visit.c.patient_id == Patient.id)
             .outerjoin(PumpProfile, PumpProfile.patient_id == Patient.id)
-            .where(Patient.clinic_id == clinic.id, or_(*maybe)))
-    rows = []
-    for patient_id, due_on, starts_at, model, implanted_on, indicator in db.session.execute(stmt):
-        battery = (schedule.battery_window(model, implanted_on, indicator,
-                                           clinic_years=prometra if model.startswith("prometra") else None)
+            .where(Patient.clinic_id.in_(ids), or_(*maybe)))
+    for clinic_id, patient_id, due_on, starts_at, model, implanted_on, indicator in db.session.execute(stmt):
+        years = prometra[clinic_id] if model is not None and model.startswith("prometra") else None
+        battery = (schedule.battery_window(model, implanted_on, indicator, clinic_years=years)
                    if model is not None and implanted_on is not None else None)
-        rows.append({"patient_id": patient_id, "due_on": due_on,
-                     "appointment_on": local_date(clinic, starts_at) if starts_at else None,
-                     "battery_window_start": battery[0] if battery else None})
-    return rows
+        yield clinic_id, {"patient_id": patient_id, "due_on": due_on,
+                          "appointment_on": local_date(clinics[0], starts_at) if starts_at else None,
+                          "battery_window_start": battery[0] if battery else None}

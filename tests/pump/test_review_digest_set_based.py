@@ -13,7 +13,7 @@ from companion.notify.models import Notification
 from companion.pump import jobs, queries
 from companion.pump.models import Appointment, PumpDoseSettings, PumpProfile, RefillRecord, Regimen
 from companion.pump.reminders import REVIEW_WINDOW_DAYS, clinic_review_items
-from companion.pump.review import review_rows
+from companion.pump.review import clinics_with_refill_due, review_rows
 
 START = date(2027, 1, 10)
 MODELS = ["synchromed_ii_20", "synchromed_ii_40", "prometra_ii_20", "prometra_ii_40", "other"]
@@ -62,42 +62,63 @@ def _patient(factory, clinic, staff, rng: random.Random) -> None:
 
 
 def _clinics(world, factory):
-    """Three clinics in zones far apart (one with its own Prometra battery life), 70 varied patients each."""
+    """Four clinics, two of them in New York and two in zones far apart (two with their own Prometra battery life),
+    50 varied patients each."""
     rng = random.Random(18)
-    clinics = [world.clinic1, factory.clinic(timezone="Pacific/Kiritimati"),
+    clinics = [world.clinic1, factory.clinic(timezone="America/New_York"), factory.clinic(timezone="Pacific/Kiritimati"),
                factory.clinic(timezone="Pacific/Pago_Pago")]
-    db.session.add(PumpDoseSettings(clinic_id=clinics[1].id, prometra_battery_years=6))
+    db.session.add_all([PumpDoseSettings(clinic_id=clinics[1].id, prometra_battery_years=4),
+                        PumpDoseSettings(clinic_id=clinics[2].id, prometra_battery_years=6)])
     for clinic in clinics:
-        for _ in range(70):
+        for _ in range(50):
             _patient(factory, clinic, world.nurse1, rng)
+    small = factory.clinic(timezone="America/New_York")  # few patients: on some days nothing is surely due
+    for _ in range(4):
+        _patient(factory, small, world.nurse1, rng)
+    quiet = factory.clinic(timezone="Asia/Tokyo")  # nothing to review for its first weeks
+    patient = factory.patient(quiet, with_account=False)
+    db.session.add(PumpProfile(patient_id=patient.id, model="synchromed_ii_40", reservoir_ml=Decimal(40),
+                               implanted_on=START))
+    regimen = Regimen(patient_id=patient.id, created_by_id=world.nurse1.id)
+    db.session.add(regimen)
+    db.session.flush()
+    db.session.add(RefillRecord(patient_id=patient.id, clinic_id=quiet.id, status="confirmed", regimen_id=regimen.id,
+                                performed_at=datetime.combine(START, time(3), timezone.utc), filled_on=START,
+                                fill_volume_ml=Decimal(40), alarm_volume_ml=Decimal(2),
+                                first_clinician_id=world.nurse1.id, due_on=START + timedelta(days=90)))
     db.session.commit()
-    return clinics
+    return clinics + [small, quiet]
 
 
 def test_the_narrowed_rows_give_the_same_items_as_the_whole_calendar(world, factory):
     clinics = _clinics(world, factory)
     compared = kinds = 0
     seen: set[str] = set()
+    decided_by_rows = {True: 0, False: 0}
     for hours in range(0, 24 * 130, 47):  # every hour of the day comes round, over four months
         now = datetime.combine(START, time(0), timezone.utc) + timedelta(hours=hours)
         clock.freeze(now)
+        narrowed = review_rows(clinics, now, REVIEW_WINDOW_DAYS)
+        sure = clinics_with_refill_due(clinics, now, REVIEW_WINDOW_DAYS)
         for clinic in clinics:
             today = queries.local_date(clinic, now)
             whole = clinic_review_items(today, queries.calendar_rows(clinic.id, now))
-            narrowed_rows = review_rows(clinic, now, REVIEW_WINDOW_DAYS)
-            assert clinic_review_items(today, narrowed_rows) == whole, (clinic.timezone, now)
-            assert len(narrowed_rows) <= len(queries.calendar_rows(clinic.id, now))
+            assert clinic.id not in sure or any(item.kind in ("refill_overdue", "no_appointment") for item in whole)
+            if clinic.id not in sure:
+                decided_by_rows[bool(whole)] += 1
+            assert clinic_review_items(today, narrowed[clinic.id]) == whole, (clinic.timezone, now)
+            assert len(narrowed[clinic.id]) <= len(queries.calendar_rows(clinic.id, now))
             compared += 1
             kinds += len(whole)
             seen |= {item.kind for item in whole}
-    assert compared > 180 and kinds > 600
+    assert compared > 180 and kinds > 600 and min(decided_by_rows.values()) > 3, decided_by_rows
     assert seen == {"refill_overdue", "appointment_after_due", "no_appointment", "battery_replacement"}
 
 
 def test_the_narrowing_leaves_out_patients_with_nothing_to_review(world, factory):
     clinic = _clinics(world, factory)[0]
     now = datetime.combine(START, time(12), timezone.utc)
-    rows = review_rows(clinic, now, REVIEW_WINDOW_DAYS)
+    rows = review_rows([clinic], now, REVIEW_WINDOW_DAYS)[clinic.id]
     calendar = queries.calendar_rows(clinic.id, now)
     assert 0 < len(rows) < len(calendar) * 0.9  # the point of the rewrite: not the whole clinic every day
 
@@ -145,4 +166,4 @@ def test_the_edges_of_the_no_visit_window_and_of_a_late_visit(world, factory):
     whole = clinic_review_items(START, queries.calendar_rows(clinic.id, now))
     assert [item.kind for item in whole] == ["refill_overdue", "appointment_after_due", "appointment_after_due",
                                              "appointment_after_due", "no_appointment"]
-    assert clinic_review_items(START, review_rows(clinic, now, n)) == whole
+    assert clinic_review_items(START, review_rows([clinic], now, n)[clinic.id]) == whole
