@@ -47,17 +47,25 @@ def clinic_offsets(clinic: Clinic) -> tuple[int, ...]:
 
 def due_reminders(clinic: Clinic, now: datetime) -> list[dict]:
     """Every reminder of the clinic's booked visits that is due now and not older than GRACE (two queries)."""
-    offsets = clinic_offsets(clinic)  # read from the clinic row already loaded: no query per patient
+    return due_reminders_for([clinic], now)
+
+
+def due_reminders_for(clinics: list[Clinic], now: datetime) -> list[dict]:
+    """Every due reminder (not older than GRACE) of the booked visits of clinics that share a time zone and reminder
+    days: two queries for them all, and the reminder times worked out once per visit date."""
+    offsets = clinic_offsets(clinics[0])  # read from the clinic row already loaded: no query per patient
     stmt = select(Appointment.patient_id, Appointment.starts_at, Patient.user_id).join(
         Patient, Patient.id == Appointment.patient_id).where(
-        Appointment.clinic_id == clinic.id, Appointment.cancelled_at.is_(None),
+        Appointment.clinic_id.in_([clinic.id for clinic in clinics]), Appointment.cancelled_at.is_(None),
         Appointment.attended_refill_id.is_(None), Appointment.starts_at > now - timedelta(days=1),
         Appointment.starts_at < now + timedelta(days=max(offsets) + 2))
-    due, users = [], {}  # (patient id, visit date, offset, due at): what is due now, before asking who gets it
+    due, users, by_date = [], {}, {}  # (patient id, visit date, offset, due at): what is due, before who gets it
     for patient_id, starts_at, user_id in db.session.execute(stmt):
-        on = queries.local_date(clinic, starts_at)
-        times = refill_reminder_times(on, offsets, tz=clinic.timezone, not_before=now - GRACE)
-        due += [(patient_id, on, offset, at) for offset, at in times if at <= now]
+        on = queries.local_date(clinics[0], starts_at)
+        if on not in by_date:  # a few dozen visit dates for thousands of visits
+            by_date[on] = [(offset, at) for offset, at in refill_reminder_times(
+                on, offsets, tz=clinics[0].timezone, not_before=now - GRACE) if at <= now]
+        due += [(patient_id, on, offset, at) for offset, at in by_date[on]]
         users[patient_id] = user_id
     if not due:
         return []
@@ -92,10 +100,15 @@ def send_refill_reminders(now: datetime | None = None) -> int:
     now = now or utcnow()
     count = 0
     clinics = db.session.scalars(select(Clinic)).all()
+    groups: dict[tuple, list[Clinic]] = {}  # clinics with one time zone and the same reminder days share the reads
     for clinic in clinics:
-        due = due_reminders(clinic, now)
+        groups.setdefault((clinic.timezone, clinic_offsets(clinic)), []).append(clinic)
+    for group in groups.values():
+        due = due_reminders_for(group, now)
         for start in range(0, len(due), BATCH):
-            enqueue_many(due[start:start + BATCH], kind="refill_reminder")
+            batch = due[start:start + BATCH]
+            queued = existing_keys([item["dedupe_key"] for item in batch])  # the 5-minutely reruns insert nothing
+            enqueue_many([item for item in batch if item["dedupe_key"] not in queued], kind="refill_reminder")
             db.session.commit()  # a crash later keeps these; the restarted sweep skips them by their keys
         count += len(due)
     review_digests(clinics, now)

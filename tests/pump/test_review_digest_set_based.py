@@ -12,7 +12,7 @@ from companion.extensions import db
 from companion.notify.models import Notification
 from companion.pump import jobs, queries
 from companion.pump.models import Appointment, PumpDoseSettings, PumpProfile, RefillRecord, Regimen
-from companion.pump.reminders import REVIEW_WINDOW_DAYS, clinic_review_items
+from companion.pump.reminders import REVIEW_WINDOW_DAYS, clinic_review_items, refill_reminder_times, reminder_key
 from companion.pump.review import clinics_with_refill_due, review_rows
 
 START = date(2027, 1, 10)
@@ -167,3 +167,33 @@ def test_the_edges_of_the_no_visit_window_and_of_a_late_visit(world, factory):
     assert [item.kind for item in whole] == ["refill_overdue", "appointment_after_due", "appointment_after_due",
                                              "appointment_after_due", "no_appointment"]
     assert clinic_review_items(START, review_rows([clinic], now, n)[clinic.id]) == whole
+
+
+def _per_visit(clinic, now) -> set[tuple]:
+    """The refill reminders due at `now`, worked out visit by visit (no grouping, no cache): the reference."""
+    due = set()
+    for visit in db.session.scalars(select(Appointment).where(
+            Appointment.clinic_id == clinic.id, Appointment.cancelled_at.is_(None),
+            Appointment.attended_refill_id.is_(None))):
+        on = queries.local_date(clinic, visit.starts_at)
+        for offset, at in refill_reminder_times(on, jobs.clinic_offsets(clinic), tz=clinic.timezone,
+                                                not_before=now - jobs.GRACE):
+            if at <= now and visit.patient.user_id:
+                due.add((visit.patient_id, visit.patient.user_id, reminder_key(visit.patient_id, "refill", on, offset,
+                                                                                "all")))
+    return due
+
+
+def test_clinics_read_together_get_the_reminders_each_visit_gives(world, factory):
+    clinics = _clinics(world, factory)
+    clinics[1].reminder_offsets = "10,3,0"  # same zone as clinic 1, other days: read apart
+    db.session.commit()
+    found = 0
+    for hours in range(0, 24 * 130, 53):
+        now = datetime.combine(START, time(0), timezone.utc) + timedelta(hours=hours)
+        for group in ([clinics[0], clinics[4]], [clinics[1]], [clinics[2]], [clinics[3]], [clinics[5]]):
+            together = {(r["patient_id"], r["user_id"], r["dedupe_key"]) for r in jobs.due_reminders_for(group, now)
+                        if r["dedupe_key"].split(":")[1] == "refill"}
+            assert together == set().union(*(_per_visit(clinic, now) for clinic in group)), now
+            found += len(together)
+    assert found > 20
