@@ -32,8 +32,8 @@ def set_reminder_time(patient: Patient, remind_at: time | None, *, user: User) -
 
 
 def send_checkin_reminders(now: datetime | None = None) -> int:
-    """Queue today's reminder for every patient whose time has come and who has not checked in; returns how many
-    were due. Set-based: a query per clinic time zone and one bulk insert.
+    """Queue today's reminder for every patient whose time has come, who has not checked in and has none queued;
+    returns how many were queued. Set-based: a query per clinic time zone and one bulk insert.
 
     Idempotent: the notify outbox's dedupe key (one per patient and local day) stops a second send.
     """
