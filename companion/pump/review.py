@@ -35,17 +35,18 @@ def _battery_bounds(prometra: tuple[int, int] | None, plan_by: date) -> tuple[da
 
 
 def _current_and_next_visit(clinic_ids: list[int], now: datetime):
-    """Subqueries over the clinics' patients: the current confirmed record's due date (n = 1), and the next visit
-    still open from 12 hours ago (what calendar_rows shows)."""
+    """Over the clinics' patients: a subquery of the current confirmed record's due date (n = 1), and the next visit
+    still open from 12 hours ago (what calendar_rows shows) as a value per patient."""
     in_clinics = select(Patient.id).where(Patient.clinic_id.in_(clinic_ids))
     newest = func.row_number().over(partition_by=RefillRecord.patient_id,
                                     order_by=(RefillRecord.performed_at.desc(), RefillRecord.id.desc()))
     current = (select(RefillRecord.patient_id, RefillRecord.due_on, newest.label("n"))
                .where(RefillRecord.patient_id.in_(in_clinics), RefillRecord.status == CONFIRMED).subquery())
-    visit = (select(Appointment.patient_id, func.min(Appointment.starts_at).label("starts_at"))
-             .where(Appointment.patient_id.in_(in_clinics), Appointment.cancelled_at.is_(None),
-                    Appointment.attended_refill_id.is_(None), Appointment.starts_at >= now - timedelta(hours=12))
-             .group_by(Appointment.patient_id).subquery())
+    # Per patient, one index range (patient_id): SQLite scanned a grouped subquery once per patient when joined.
+    visit = (select(func.min(Appointment.starts_at)).where(
+        Appointment.patient_id == Patient.id, Appointment.cancelled_at.is_(None),
+        Appointment.attended_refill_id.is_(None), Appointment.starts_at >= now - timedelta(hours=12))
+        .correlate(Patient).scalar_subquery())
     return current, visit
 
 
@@ -60,11 +61,10 @@ def clinics_with_refill_due(clinics: list[Clinic], now: datetime, no_visit_days:
         today, ids = local_date(group[0], now), [clinic.id for clinic in group]
         current, visit = _current_and_next_visit(ids, now)
         due = current.c.due_on
-        nothing_booked = visit.c.starts_at.is_(None) | (visit.c.starts_at < _start_of(group[0], today))
+        nothing_booked = visit.is_(None) | (visit < _start_of(group[0], today))
         found |= set(db.session.scalars(
             select(Patient.clinic_id).distinct()
             .join(current, (current.c.patient_id == Patient.id) & (current.c.n == 1))
-            .outerjoin(visit, visit.c.patient_id == Patient.id)
             .where(Patient.clinic_id.in_(ids), or_(due < today, (due <= today + timedelta(days=no_visit_days))
                                                     & nothing_booked))))
     return found
@@ -97,15 +97,14 @@ def _zone_rows(clinics: list[Clinic], now: datetime, no_visit_days: int):
     # A refill item needs a due date within the no-visit window (overdue, or nothing booked in time), or a visit
     # booked after a later due date; a battery item needs an old implant or a replacement indicator.
     maybe = [due <= window_end,
-             (due > window_end) & (visit.c.starts_at >= _start_of(clinics[0], window_end + timedelta(days=1)))]
+             (due > window_end) & (visit >= _start_of(clinics[0], window_end + timedelta(days=1)))]
     if implant_bound is not None:
         maybe.append(PumpProfile.id.is_not(None) & (implanted <= implant_bound))
     if eri_bound is not None:
         maybe.append(PumpProfile.replacement_indicator_on <= eri_bound)
-    stmt = (select(Patient.clinic_id, Patient.id, due, visit.c.starts_at, PumpProfile.model, implanted,
+    stmt = (select(Patient.clinic_id, Patient.id, due, visit, PumpProfile.model, implanted,
                    PumpProfile.replacement_indicator_on)
             .outerjoin(current, (current.c.patient_id == Patient.id) & (current.c.n == 1))
-            .outerjoin(visit, visit.c.patient_id == Patient.id)
             .outerjoin(PumpProfile, PumpProfile.patient_id == Patient.id)
             .where(Patient.clinic_id.in_(ids), or_(*maybe)))
     for clinic_id, patient_id, due_on, starts_at, model, implanted_on, indicator in db.session.execute(stmt):

@@ -213,7 +213,9 @@ def measure_reminder_sweep(label: str, env=None) -> None:
     """Seconds and peak memory of the reminder sweeps of one day over every seeded patient (the seed's today,
     New York): refill reminders at 00:05, the day's first (each clinic's review digest; no reminder is due before
     09:00); 09:05, the busiest (every 09:00 reminder falls due); 09:10, the next one, which finds nothing new; then
-    the check-in reminders at 19:05 (most chosen times have passed, nobody checked in) and again at 19:10."""
+    the check-in reminders at 12:05 as the first sweep of the day (every time chosen since 08:00 at once, nobody
+    checked in: a catch-up after the scheduler was down all morning), at 18:35, and at 19:05 (the 19:00 times, as
+    every day when the sweep runs each 5 minutes) and 19:10 (nothing new)."""
     out = flask_python("""
 import resource, time
 from datetime import date, datetime, time as clock_time
@@ -226,8 +228,12 @@ from companion.pump.jobs import send_refill_reminders
 day = lambda h, m: datetime.combine(date.today(), clock_time(h, m), ZoneInfo("America/New_York"))
 rows = lambda: db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind.in_(("refill_reminder", "refill_review", "checkin_reminder"))))
 out = {"patients": db.session.scalar(select(func.count()).select_from(Patient))}
-for name, at, sweep in (("midnight", day(0, 5), send_refill_reminders), ("peak", day(9, 5), send_refill_reminders),
-                        ("repeat", day(9, 10), send_refill_reminders), ("checkin", day(19, 5), send_checkin_reminders),
+for name, at, sweep in (("midnight", day(0, 5), send_refill_reminders),
+                        ("peak", day(9, 5), send_refill_reminders),
+                        ("repeat", day(9, 10), send_refill_reminders),
+                        ("checkin_catchup", day(12, 5), send_checkin_reminders),
+                        ("checkin_1835", day(18, 35), send_checkin_reminders),
+                        ("checkin", day(19, 5), send_checkin_reminders),
                         ("checkin_repeat", day(19, 10), send_checkin_reminders)):
     before = rows()
     db.session.commit()

@@ -50,7 +50,9 @@ def table(r: dict) -> str:
         for name, what in (("midnight", "refill reminders at 00:05, the day's clinic review digests"),
                            ("peak", "refill reminders at 09:05, every 09:00 reminder due"),
                            ("repeat", "refill reminders at 09:10, nothing new"),
-                           ("checkin", "check-in reminders at 19:05, most chosen times passed"),
+                           ("checkin_catchup", "check-in reminders at 12:05 after a morning without sweeps "
+                                               "(every time chosen since 08:00 at once)"),
+                           ("checkin", "check-in reminders at 19:05, the 19:00 times (sweeps every 5 min)"),
                            ("checkin_repeat", "check-in reminders at 19:10, nothing new")):
             run = (sweep or {}).get(name)
             if run:
