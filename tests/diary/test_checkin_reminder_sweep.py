@@ -21,7 +21,8 @@ START = datetime(2027, 3, 1, tzinfo=timezone.utc)
 def _per_patient(now: datetime) -> set[tuple[int, int, object]]:
     """The sweep as it was: each switched-on preference, its patient and newest check-in read one by one."""
     due = set()
-    for pref in db.session.scalars(select(CheckinReminderPreference).where(CheckinReminderPreference.enabled.is_(True))):
+    prefs = select(CheckinReminderPreference).where(CheckinReminderPreference.enabled.is_(True))
+    for pref in db.session.scalars(prefs):
         patient = db.session.get(Patient, pref.patient_id)
         if patient.user_id is None:
             continue

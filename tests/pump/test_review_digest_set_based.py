@@ -65,8 +65,8 @@ def _clinics(world, factory):
     """Four clinics, two of them in New York and two in zones far apart (two with their own Prometra battery life),
     50 varied patients each."""
     rng = random.Random(18)
-    clinics = [world.clinic1, factory.clinic(timezone="America/New_York"), factory.clinic(timezone="Pacific/Kiritimati"),
-               factory.clinic(timezone="Pacific/Pago_Pago")]
+    clinics = [world.clinic1, factory.clinic(timezone="America/New_York"),
+               factory.clinic(timezone="Pacific/Kiritimati"), factory.clinic(timezone="Pacific/Pago_Pago")]
     db.session.add_all([PumpDoseSettings(clinic_id=clinics[1].id, prometra_battery_years=4),
                         PumpDoseSettings(clinic_id=clinics[2].id, prometra_battery_years=6)])
     for clinic in clinics:
