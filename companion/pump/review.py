@@ -1,4 +1,5 @@
-"""Read-only: the few calendar rows of a clinic that may need its review, narrowed in SQL (the daily digest)."""
+"""Read-only, for the daily review digest: which clinics surely need review, and the others' candidate calendar rows
+(narrowed in SQL with date bounds computed here; the pure clinic_review_items decides)."""
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
@@ -12,7 +13,7 @@ from companion.pump.reminders import battery_plan_by
 
 
 def _start_of(clinic: Clinic, day: date) -> datetime:
-    """The UTC instant of the clinic-local midnight that starts `day`."""
+    """The instant of the clinic-local midnight that starts `day`."""
     return datetime.combine(day, time(0), tzinfo=clinic_zone(clinic))
 
 
