@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import format_datetime, gettext
-from sqlalchemy import literal_column, select, union_all
+from sqlalchemy import String, cast, exists, literal, literal_column, or_, select, union_all
 
 from companion.accounts import queries as accounts
-from companion.accounts.models import Patient
+from companion.accounts.models import Clinic, Patient
 from companion.accounts.permissions import can_view_patient
 from companion.clock import in_zone
 from companion.diary import rules
 from companion.diary.models import CheckinReminderPreference, DiaryEntry, WoundPhoto
 from companion.extensions import db
+from companion.notify.models import Notification
 from companion.pump import queries as pump_queries
 
 TASK_ENDPOINTS = {"checkin": "diary.checkin", "wound_check": "diary.wound", "post_refill_check": "diary.post_refill"}
@@ -195,10 +196,30 @@ def reminder_preference(patient: Patient) -> CheckinReminderPreference | None:
         CheckinReminderPreference.patient_id == patient.id))
 
 
-def enabled_reminders() -> list[CheckinReminderPreference]:
-    """Every switched-on check-in reminder (for the scheduler job)."""
-    return list(db.session.scalars(select(CheckinReminderPreference).where(
-        CheckinReminderPreference.enabled.is_(True))))
+def due_checkin_reminders(now: datetime) -> list[tuple[int, int, date]]:
+    """(patient id, user id, clinic-local date) of every switched-on reminder whose time has come today for a patient
+    who has not checked in today and has no reminder queued today: one query per clinic time zone, the day's
+    bounds computed here, not in SQL."""
+    zones: dict[str, list[int]] = {}
+    for clinic_id, tz in db.session.execute(select(Clinic.id, Clinic.timezone)):
+        zones.setdefault(tz or "UTC", []).append(clinic_id)
+    due = []
+    for tz, clinic_ids in zones.items():
+        local = in_zone(now, ZoneInfo(tz))
+        start, end = (datetime.combine(local.date() + timedelta(days=d), time(0), tzinfo=ZoneInfo(tz)) for d in (0, 1))
+        checkins = select(DiaryEntry.id).where(DiaryEntry.patient_id == Patient.id, DiaryEntry.kind == "checkin")
+        # The outbox key of today's reminder (notify's unique index): the 5-minutely reruns find nothing to add.
+        key = literal("checkin:", String) + cast(Patient.id, String) + literal(f":{local.date().isoformat()}", String)
+        # As the per-patient loop did: the newest check-in decides, so one dated after today means no check-in today.
+        stmt = select(Patient.id, Patient.user_id).join(
+            CheckinReminderPreference, CheckinReminderPreference.patient_id == Patient.id).where(
+            Patient.clinic_id.in_(clinic_ids), Patient.user_id.is_not(None),
+            CheckinReminderPreference.enabled.is_(True), CheckinReminderPreference.remind_at <= local.time(),
+            ~exists(select(Notification.id).where(Notification.dedupe_key == key)),
+            or_(~exists(checkins.where(DiaryEntry.recorded_at >= start, DiaryEntry.recorded_at < end)),
+                exists(checkins.where(DiaryEntry.recorded_at >= end))))
+        due += [(patient_id, user_id, local.date()) for patient_id, user_id in db.session.execute(stmt)]
+    return due
 
 
 @dataclass(frozen=True)

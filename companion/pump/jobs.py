@@ -13,7 +13,8 @@ from companion.notify.services import enqueue_many
 from companion.pump import queries
 from companion.pump.models import Appointment, ReminderOptIn
 from companion.pump.notices import clinicians
-from companion.pump.reminders import clinic_review_items, refill_reminder_times, reminder_key
+from companion.pump.reminders import REVIEW_WINDOW_DAYS, clinic_review_items, refill_reminder_times, reminder_key
+from companion.pump.review import clinics_with_refill_due, review_rows
 from companion.scheduler import Job, register
 
 # A reminder missed by more than this (scheduler down) is skipped: a late "tomorrow" would mislead.
@@ -46,17 +47,25 @@ def clinic_offsets(clinic: Clinic) -> tuple[int, ...]:
 
 def due_reminders(clinic: Clinic, now: datetime) -> list[dict]:
     """Every reminder of the clinic's booked visits that is due now and not older than GRACE (two queries)."""
-    offsets = clinic_offsets(clinic)  # read from the clinic row already loaded: no query per patient
+    return due_reminders_for([clinic], now)
+
+
+def due_reminders_for(clinics: list[Clinic], now: datetime) -> list[dict]:
+    """Every due reminder (not older than GRACE) of the booked visits of clinics that share a time zone and reminder
+    days: two queries for them all, and the reminder times worked out once per visit date."""
+    offsets = clinic_offsets(clinics[0])  # read from the clinic row already loaded: no query per patient
     stmt = select(Appointment.patient_id, Appointment.starts_at, Patient.user_id).join(
         Patient, Patient.id == Appointment.patient_id).where(
-        Appointment.clinic_id == clinic.id, Appointment.cancelled_at.is_(None),
+        Appointment.clinic_id.in_([clinic.id for clinic in clinics]), Appointment.cancelled_at.is_(None),
         Appointment.attended_refill_id.is_(None), Appointment.starts_at > now - timedelta(days=1),
         Appointment.starts_at < now + timedelta(days=max(offsets) + 2))
-    due, users = [], {}  # (patient id, visit date, offset, due at): what is due now, before asking who gets it
+    due, users, by_date = [], {}, {}  # (patient id, visit date, offset, due at): what is due, before who gets it
     for patient_id, starts_at, user_id in db.session.execute(stmt):
-        on = queries.local_date(clinic, starts_at)
-        times = refill_reminder_times(on, offsets, tz=clinic.timezone, not_before=now - GRACE)
-        due += [(patient_id, on, offset, at) for offset, at in times if at <= now]
+        on = queries.local_date(clinics[0], starts_at)
+        if on not in by_date:  # a few dozen visit dates for thousands of visits
+            by_date[on] = [(offset, at) for offset, at in refill_reminder_times(
+                on, offsets, tz=clinics[0].timezone, not_before=now - GRACE) if at <= now]
+        due += [(patient_id, on, offset, at) for offset, at in by_date[on]]
         users[patient_id] = user_id
     if not due:
         return []
@@ -66,17 +75,23 @@ def due_reminders(clinic: Clinic, now: datetime) -> list[dict]:
             for patient_id, on, offset, at in due for user_id, kind in recipients[patient_id]]
 
 
-def review_digest(clinic: Clinic, now: datetime) -> None:
-    """Once a day, an in-app note to the clinic's clinicians when refills need action."""
-    today = now.astimezone(queries.clinic_zone(clinic)).date()
-    keys = {user.id: f"clinic{clinic.id}:refill-review:{today.isoformat()}:u{user.id}"
-            for user in clinicians(clinic.id)}
-    if not keys or existing_keys(list(keys.values())) >= set(keys.values()):
-        return  # everyone has today's note: the whole clinic's calendar need not be read again every 5 minutes
-    if not clinic_review_items(today, queries.calendar_rows(clinic.id, now)):
-        return
-    enqueue_many([{"user_id": uid, "dedupe_key": key} for uid, key in keys.items()], kind="refill_review",
-                 channels=("in_app",))
+def review_digests(clinics: list[Clinic], now: datetime) -> None:
+    """Once a day, an in-app note to each clinic's clinicians when refills need action; one read of the rows that may
+    need review for all the clinics still without today's note."""
+    keys: dict[int, dict[int, str]] = {}
+    for clinic in clinics:
+        today = queries.local_date(clinic, now)
+        keys[clinic.id] = {user.id: f"clinic{clinic.id}:refill-review:{today.isoformat()}:u{user.id}"
+                           for user in clinicians(clinic.id)}
+    sent = existing_keys([key for clinic_keys in keys.values() for key in clinic_keys.values()])
+    # Everyone has today's note: that calendar need not be read again every 5 minutes.
+    pending = [clinic for clinic in clinics if keys[clinic.id] and not sent >= set(keys[clinic.id].values())]
+    sure = clinics_with_refill_due(pending, now, REVIEW_WINDOW_DAYS)  # most clinics, most days: no rows to read
+    rows = review_rows([clinic for clinic in pending if clinic.id not in sure], now, REVIEW_WINDOW_DAYS)
+    for clinic in pending:
+        if clinic.id in sure or clinic_review_items(queries.local_date(clinic, now), rows[clinic.id]):
+            enqueue_many([{"user_id": uid, "dedupe_key": key} for uid, key in keys[clinic.id].items()],
+                         kind="refill_review", channels=("in_app",))
 
 
 def send_refill_reminders(now: datetime | None = None) -> int:
@@ -84,14 +99,20 @@ def send_refill_reminders(now: datetime | None = None) -> int:
     were due. Set-based: a few queries per clinic and bulk inserts that leave existing (key, channel) rows alone."""
     now = now or utcnow()
     count = 0
-    for clinic in db.session.scalars(select(Clinic)).all():
-        due = due_reminders(clinic, now)
+    clinics = db.session.scalars(select(Clinic)).all()
+    groups: dict[tuple, list[Clinic]] = {}  # clinics with one time zone and the same reminder days share the reads
+    for clinic in clinics:
+        groups.setdefault((clinic.timezone, clinic_offsets(clinic)), []).append(clinic)
+    for group in groups.values():
+        due = due_reminders_for(group, now)
         for start in range(0, len(due), BATCH):
-            enqueue_many(due[start:start + BATCH], kind="refill_reminder")
+            batch = due[start:start + BATCH]
+            queued = existing_keys([item["dedupe_key"] for item in batch])  # the 5-minutely reruns insert nothing
+            enqueue_many([item for item in batch if item["dedupe_key"] not in queued], kind="refill_reminder")
             db.session.commit()  # a crash later keeps these; the restarted sweep skips them by their keys
         count += len(due)
-        review_digest(clinic, now)
-        db.session.commit()
+    review_digests(clinics, now)
+    db.session.commit()
     return count
 
 

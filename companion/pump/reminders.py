@@ -77,11 +77,16 @@ def _add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def battery_plan_by(today: date) -> date:
+    """A battery window starting on or before this date needs its replacement planned now."""
+    return _add_months(today, BATTERY_PLAN_MONTHS)
+
+
 def clinic_review_items(today: date, patients: Iterable[Mapping[str, Any]],
                         no_visit_days: int = REVIEW_WINDOW_DAYS) -> list[ReviewItem]:
     """Refill and battery items for the clinic calendar, most urgent first."""
     items: list[ReviewItem] = []
-    plan_battery_by = _add_months(today, BATTERY_PLAN_MONTHS)
+    plan_battery_by = battery_plan_by(today)
     for patient in patients:
         pid = patient.get("patient_id")
         due: date | None = patient.get("due_on")

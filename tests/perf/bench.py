@@ -105,11 +105,11 @@ def locust(locustfile: str, users: int, seconds: int, port: int, name: str, extr
     return rows
 
 
-def flask_python(code: str) -> str:
+def flask_python(code: str, env=None) -> str:
     """Run Python against the bench database inside an app context (a separate process)."""
     script = ("from companion import create_app\nfrom companion.extensions import db\napp = create_app()\n"
               "with app.app_context():\n" + "\n".join("    " + line for line in code.strip().splitlines()))
-    return run(str(BIN / "python"), "-c", script)
+    return run(str(BIN / "python"), "-c", script, env=env)
 
 
 def fresh_database() -> None:
@@ -118,10 +118,10 @@ def fresh_database() -> None:
     run(str(BIN / "flask"), "db", "upgrade")
 
 
-def seed(clinics: int, first: int, with_diary: bool = True) -> dict:
+def seed(clinics: int, first: int, with_diary: bool = True, env=None) -> dict:
     """Bulk rows through tests/perf/seed.py."""
     out = flask_python(f"from tests.perf.seed import seed\nprint(seed({clinics}, first_clinic={first}, "
-                       f"with_diary={with_diary}))")
+                       f"with_diary={with_diary}))", env=env)
     return eval(out.strip().splitlines()[-1])  # noqa: S307 - our own dict literal
 
 
@@ -209,10 +209,13 @@ def measure_red_flag_to_email(samples: int = 20 if QUICK else 40) -> None:
                                  "p99": delays[min(len(delays) - 1, int(len(delays) * 0.99))] if delays else None}
 
 
-def measure_reminder_sweep(label: str) -> None:
-    """Seconds and peak memory of the refill-reminder sweeps of one day over every seeded patient (the seed's today,
-    New York): 00:05, the day's first (each clinic's review digest; no reminder is due before 09:00); 09:05, the
-    busiest (every 09:00 reminder falls due); 09:10, the next one, which finds nothing new."""
+def measure_reminder_sweep(label: str, env=None) -> None:
+    """Seconds and peak memory of the reminder sweeps of one day over every seeded patient (the seed's today,
+    New York): refill reminders at 00:05, the day's first (each clinic's review digest; no reminder is due before
+    09:00); 09:05, the busiest (every 09:00 reminder falls due); 09:10, the next one, which finds nothing new; then
+    the check-in reminders at 12:05 as the first sweep of the day (every time chosen since 08:00 at once, nobody
+    checked in: a catch-up after the scheduler was down all morning), at 18:35, and at 19:05 (the 19:00 times, as
+    every day when the sweep runs each 5 minutes) and 19:10 (nothing new)."""
     out = flask_python("""
 import resource, time
 from datetime import date, datetime, time as clock_time
@@ -220,22 +223,39 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from companion.accounts.models import Patient
 from companion.notify.models import Notification
+from companion.diary.services import send_checkin_reminders
 from companion.pump.jobs import send_refill_reminders
 day = lambda h, m: datetime.combine(date.today(), clock_time(h, m), ZoneInfo("America/New_York"))
-rows = lambda: db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind.in_(("refill_reminder", "refill_review"))))
+rows = lambda: db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind.in_(("refill_reminder", "refill_review", "checkin_reminder"))))
 out = {"patients": db.session.scalar(select(func.count()).select_from(Patient))}
-for name, at in (("midnight", day(0, 5)), ("peak", day(9, 5)), ("repeat", day(9, 10))):
+for name, at, sweep in (("midnight", day(0, 5), send_refill_reminders),
+                        ("peak", day(9, 5), send_refill_reminders),
+                        ("repeat", day(9, 10), send_refill_reminders),
+                        ("checkin_catchup", day(12, 5), send_checkin_reminders),
+                        ("checkin_1835", day(18, 35), send_checkin_reminders),
+                        ("checkin", day(19, 5), send_checkin_reminders),
+                        ("checkin_repeat", day(19, 10), send_checkin_reminders)):
     before = rows()
     db.session.commit()
     t = time.perf_counter()  # no tracemalloc: it slows the sweep several times over; memory is the process's RSS
-    due = send_refill_reminders(at)
+    due = sweep(at)
     seconds = time.perf_counter() - t
     out[name] = {"at": at.isoformat(), "seconds": seconds, "due": due, "new_rows": rows() - before}
     db.session.commit()
 out["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(out)
-""")
+""", env=env)
     results[f"sweep_{label}"] = eval(out.strip().splitlines()[-1])  # noqa: S307 - our own dict literal
+
+
+def measure_sweep_sqlite() -> None:
+    """The same sweeps on SQLite, the embedded default: 100,000 patients in a file database (plain inserts)."""
+    path = OUT / "sweep.sqlite3"
+    path.unlink(missing_ok=True)
+    env = {**ENV, "DATABASE_URL": f"sqlite:///{path}"}
+    run(str(BIN / "flask"), "db", "upgrade", env=env)
+    results["seed_sqlite"] = seed(10 if QUICK else 100, 1, with_diary=False, env=env)
+    measure_reminder_sweep("sqlite_100k", env=env)
 
 
 def measure_first_load(with_lighthouse: bool = True) -> None:
@@ -348,6 +368,8 @@ def main() -> None:
     log("reminder sweep over 100,000 patients")
     results["seed_100k"] = seed(100 - CLINICS_FULL if not QUICK else 8, CLINICS_FULL + 1, with_diary=False)
     measure_reminder_sweep("100k")
+    log("the same sweeps on SQLite")
+    measure_sweep_sqlite()
     results["meta"] = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "quick": QUICK,
                        "cpus": os.cpu_count(), "workers": WORKERS, "warmup": WARMUP, "load_before": round(load_before, 1), "minutes": round((time.monotonic() - started) / 60, 1),
                        "machine": run("uname", "-srm").strip()}
@@ -362,13 +384,16 @@ def only(phases: list[str]) -> None:
     """`python -m tests.perf.bench PHASE...`: single phases on a fresh database with just the seed they need, for
     a busy machine; results to out/bench/phases.json, the README untouched."""
     OUT.mkdir(parents=True, exist_ok=True)
-    fresh_database()
-    results["seed_1k"] = seed(1, 1, with_diary="sweep" not in phases or len(phases) > 1)
+    if phases != ["sweep-sqlite"]:  # SQLite alone needs no PostgreSQL database
+        fresh_database()
+        results["seed_1k"] = seed(1, 1, with_diary="sweep" not in phases or len(phases) > 1)
     for phase in phases:
         log(f"phase {phase}")
         if phase == "sweep":
             results["seed_100k"] = seed(99 if not QUICK else 9, 2, with_diary=False)
             measure_reminder_sweep("100k")
+        elif phase == "sweep-sqlite":
+            measure_sweep_sqlite()
         else:
             {"checkin": measure_checkin, "hosts": measure_two_hosts, "first-load": lambda: measure_first_load(False)}[phase]()
     results["meta"] = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "quick": QUICK,

@@ -32,26 +32,18 @@ def set_reminder_time(patient: Patient, remind_at: time | None, *, user: User) -
 
 
 def send_checkin_reminders(now: datetime | None = None) -> int:
-    """Queue today's reminder for every patient whose time has come and who has not checked in.
+    """Queue today's reminder for every patient whose time has come, who has not checked in and has none queued;
+    returns how many were queued. Set-based: a query per clinic time zone and one bulk insert.
 
     Idempotent: the notify outbox's dedupe key (one per patient and local day) stops a second send.
     """
     now = now or utcnow()
-    queued = 0
-    for pref in queries.enabled_reminders():
-        patient = db.session.get(Patient, pref.patient_id)
-        if patient is None or patient.user_id is None:
-            continue
-        local = now.astimezone(queries.zone(patient))
-        last = queries.last_entry(patient, "checkin")
-        if local.time() < pref.remind_at or (last and queries.local_date(patient, last.recorded_at) == local.date()):
-            continue
-        notify.enqueue(user_id=patient.user_id, kind="checkin_reminder",
-                       dedupe_key=f"checkin:{patient.id}:{local.date().isoformat()}", channels=("in_app", "push"),
-                       patient_id=patient.id, detail={"on": local.date().isoformat()})
-        queued += 1
+    due = queries.due_checkin_reminders(now)
+    notify.enqueue_many([{"user_id": user_id, "patient_id": patient_id, "due_at": now,
+                          "dedupe_key": f"checkin:{patient_id}:{on.isoformat()}", "detail": {"on": on.isoformat()}}
+                         for patient_id, user_id, on in due], kind="checkin_reminder", channels=("in_app", "push"))
     db.session.commit()
-    return queued
+    return len(due)
 
 
 def checkin_reminders_job() -> None:
