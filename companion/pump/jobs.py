@@ -13,7 +13,7 @@ from companion.notify.services import enqueue_many
 from companion.pump import queries
 from companion.pump.models import Appointment, ReminderOptIn
 from companion.pump.notices import clinicians
-from companion.pump.reminders import REVIEW_WINDOW_DAYS, clinic_review_items, refill_reminder_times, reminder_key
+from companion.pump.reminders import clinic_review_items, refill_reminder_times, reminder_key
 from companion.pump.review import clinics_with_refill_due, review_rows
 from companion.scheduler import Job, register
 
@@ -86,10 +86,20 @@ def review_digests(clinics: list[Clinic], now: datetime) -> None:
     sent = existing_keys([key for clinic_keys in keys.values() for key in clinic_keys.values()])
     # Everyone has today's note: that calendar need not be read again every 5 minutes.
     pending = [clinic for clinic in clinics if keys[clinic.id] and not sent >= set(keys[clinic.id].values())]
-    sure = clinics_with_refill_due(pending, now, REVIEW_WINDOW_DAYS)  # most clinics, most days: no rows to read
-    rows = review_rows([clinic for clinic in pending if clinic.id not in sure], now, REVIEW_WINDOW_DAYS)
+    # Each clinic's own "no visit booked" window, as on its refill calendar; clinics sharing one share the reads.
+    window = {clinic.id: queries.no_visit_days(clinic.id) for clinic in pending}
+    by_window: dict[int, list[Clinic]] = {}
     for clinic in pending:
-        if clinic.id in sure or clinic_review_items(queries.local_date(clinic, now), rows[clinic.id]):
+        by_window.setdefault(window[clinic.id], []).append(clinic)
+    sure: set[int] = set()
+    rows: dict[int, list[dict]] = {}
+    for days, group in by_window.items():
+        group_sure = clinics_with_refill_due(group, now, days)  # most clinics, most days: no rows to read
+        sure |= group_sure
+        rows.update(review_rows([clinic for clinic in group if clinic.id not in group_sure], now, days))
+    for clinic in pending:
+        if clinic.id in sure or clinic_review_items(queries.local_date(clinic, now), rows[clinic.id],
+                                                    window[clinic.id]):
             enqueue_many([{"user_id": uid, "dedupe_key": key} for uid, key in keys[clinic.id].items()],
                          kind="refill_review", channels=("in_app",))
 

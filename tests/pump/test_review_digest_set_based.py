@@ -197,3 +197,29 @@ def test_clinics_read_together_get_the_reminders_each_visit_gives(world, factory
             assert together == set().union(*(_per_visit(clinic, now) for clinic in group)), now
             found += len(together)
     assert found > 20
+
+
+def test_the_digest_uses_each_clinics_own_no_visit_window_as_its_calendar_does(world, factory):
+    """A refill due in 20 days with no visit booked: news in a clinic flagging 45 days ahead, not in one flagging 10."""
+    now = datetime.combine(START, time(12), timezone.utc)
+    clock.freeze(now)
+    near, default = factory.clinic(timezone="America/New_York"), factory.clinic(timezone="America/New_York")
+    db.session.add(PumpDoseSettings(clinic_id=near.id, no_visit_flag_days=10))
+    for clinic in (near, default):
+        factory.user("nurse", clinic)
+        patient = factory.patient(clinic, with_account=False)
+        regimen = Regimen(patient_id=patient.id, created_by_id=world.nurse1.id)
+        db.session.add(regimen)
+        db.session.flush()
+        db.session.add(RefillRecord(patient_id=patient.id, clinic_id=clinic.id, performed_at=now - timedelta(days=60),
+                                    filled_on=START, fill_volume_ml=Decimal(20), alarm_volume_ml=Decimal(2),
+                                    regimen_id=regimen.id, first_clinician_id=world.nurse1.id, status="confirmed",
+                                    due_on=START + timedelta(days=20)))
+    db.session.commit()
+    jobs.review_digests([near, default], now)
+    digested = {key.split(":")[0] for key in db.session.scalars(
+        select(Notification.dedupe_key).where(Notification.kind == "refill_review"))}
+    assert digested == {f"clinic{default.id}"}
+    for clinic, expected in ((near, []), (default, ["no_appointment"])):  # what each calendar page shows
+        items = clinic_review_items(START, queries.calendar_rows(clinic.id, now), queries.no_visit_days(clinic.id))
+        assert [item.kind for item in items] == expected
