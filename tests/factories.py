@@ -11,6 +11,15 @@ from companion.extensions import db
 from companion.roster import services as roster
 
 PASSWORD = "correct horse battery"
+# Urgent reports with different signs, so each opens a case of its own: the same signs reported again while a case
+# waits for acknowledgement join that case instead (escalation.services._waiting_case_with_same_signs).
+DIFFERENT_URGENT_REPORTS = (
+    {"pump_alarm": "two_tone"},
+    {"headache": "severe", "headache_worse_upright": True, "clear_fluid_swelling": True},
+    {"numbness_new": True, "pain_character_new": True, "pain_now": 7},
+    {"feels_feverish": True, "stiff_neck": True},
+    {"wound_drainage": "cloudy_or_pus"},
+)
 
 
 @dataclass

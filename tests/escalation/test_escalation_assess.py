@@ -9,6 +9,7 @@ from companion.escalation import services
 from companion.escalation.models import Case, CaseEvent, CaseRecipient, ClinicThreshold, ReviewItem
 from companion.extensions import db
 from companion.notify.models import Notification
+from tests.factories import DIFFERENT_URGENT_REPORTS
 
 URGENT = {"pump_alarm": "two_tone"}
 EMERGENCY = {"breaths_per_min": 8}
@@ -61,7 +62,7 @@ def test_out_of_hours_goes_to_on_call_or_physicians(world):
     # No on-call clinician set: the ladder moves on to the physicians.
     assert [r.user_id for r in case.recipients] == [world.physician1.id]
     services.save_settings(world.clinic1.id, world.admin1, on_call_user_id=world.nurse1.id)
-    second = run(world, URGENT, source_id=2, now=night)
+    second = run(world, DIFFERENT_URGENT_REPORTS[1], source_id=2, now=night)  # a new sign: a case of its own
     assert [r.user_id for r in db.session.get(Case, second.case_id).recipients] == [world.nurse1.id]
 
 

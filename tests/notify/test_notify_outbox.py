@@ -10,11 +10,14 @@ from companion.extensions import db
 from companion.notify import channels, dispatcher, services
 from companion.notify.models import Notification, PushSubscription
 from tests.conftest import FIXED_NOW
+from tests.factories import DIFFERENT_URGENT_REPORTS
 
 
 def urgent_case(world, source_id=1):
-    """An urgent case for patient A, committed (notifications to nurse1)."""
-    result = escalation.assess(world.patient_a, observations={"pump_alarm": "two_tone"}, context={},
+    """An urgent case for patient A, committed (notifications to nurse1); each source a different sign, so a case
+    of its own."""
+    observations = DIFFERENT_URGENT_REPORTS[(source_id - 1) % len(DIFFERENT_URGENT_REPORTS)]
+    result = escalation.assess(world.patient_a, observations=observations, context={},
                                source_type="diary_entry", source_id=source_id, reported_by_user=world.patient_a_user)
     db.session.commit()
     return result

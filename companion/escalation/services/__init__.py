@@ -11,7 +11,7 @@ from companion.clock import utcnow
 from companion.escalation import routing
 from companion.escalation.models import (ACK_KINDS, CONTACT_OUTCOMES, RESOLUTIONS, Case, CaseEvent, CaseRecipient,
                                         ReviewItem)
-from companion.escalation.rules import Reason, Result, evaluate
+from companion.escalation.rules import RANK, Reason, Result, evaluate
 from companion.escalation.services.rounds import (_event, _route, escalate_overdue,  # noqa: F401 - re-exported
                                                   notification_ids, sweep)
 from companion.extensions import db
@@ -58,7 +58,7 @@ def assess(patient, *, observations: Mapping, context: Mapping, source_type: str
     if result.tier == "none":
         return Assessment("none", result.reasons, None, None, ())
     if result.is_case:
-        case, ids = _open_case(patient, result, source_type, source_id, reported_by_user, now)
+        case, ids = _open_case(patient, result, source_type, source_id, reported_by_user, now, join_repeats=True)
         return Assessment(result.tier, result.reasons, case.id, None, tuple(ids))
     item = _add_review_item(patient, result, source_type, source_id, reported_by_user, now)
     return Assessment(result.tier, result.reasons, None, item.id, ())
@@ -77,6 +77,30 @@ def open_case(patient, *, tier: str, reasons: list[dict], source_type: str, sour
     return Assessment(tier, found, case.id, None, tuple(ids))
 
 
+def _waiting_case_with_same_signs(patient_id: int, result: Result) -> Case | None:
+    """The patient's open, not yet acknowledged case that already holds every urgent or emergency sign of this
+    report at this tier or higher: the same danger reported again (a second check-in, the caregiver too)."""
+    signs = {r.code for r in result.reasons if r.tier in ("urgent", "emergency")}
+    for case in db.session.scalars(select(Case).where(Case.patient_id == patient_id, Case.status == "open")
+                                   .order_by(Case.opened_at, Case.id)):
+        if RANK[case.tier] >= RANK[result.tier] and signs <= {r["code"] for r in case.reasons or []}:
+            return case
+    return None
+
+
+def _join_report(case: Case, result: Result, source_type: str, source_id: int, reporter, now: datetime) -> None:
+    """Record a repeated report on the waiting case instead of opening another.
+
+    Its rounds already re-page until someone acknowledges; a second case would page again for the same signs and
+    need a second acknowledgement (20 reports of one empty pump made 20 cases). Any new sign, a higher tier, or a
+    report after someone acknowledged still opens a case of its own."""
+    _event(case, "reported_again", reporter, now, codes=list(result.codes), source_type=source_type,
+           source_id=source_id)
+    audit.record("case_report_joined", patient_id=case.patient_id, object_type="case", object_id=case.id,
+                 user=reporter, clinic_id=case.clinic_id, tier=result.tier, codes=list(result.codes),
+                 source_type=source_type, source_id=source_id)
+
+
 def after_commit(assessment: Assessment) -> None:
     """Try to deliver the assessment's notifications now; whatever fails stays pending for dispatch_outbox."""
     if not assessment.notification_ids:
@@ -88,11 +112,15 @@ def after_commit(assessment: Assessment) -> None:
         log.exception("immediate delivery failed; the outbox job will retry")
 
 
-def _open_case(patient, result, source_type, source_id, reporter, now) -> tuple[Case, list[int]]:
+def _open_case(patient, result, source_type, source_id, reporter, now,
+               join_repeats: bool = False) -> tuple[Case, list[int]]:
     """A new case routed to the first staffed rung (nurses in hours, on-call out of hours), with notifications."""
     existing = db.session.scalar(select(Case).where(Case.source_type == source_type, Case.source_id == source_id))
     if existing is not None:  # the same report assessed twice (a retried request) opens one case
         return existing, notification_ids(existing, 1)
+    if join_repeats and (waiting := _waiting_case_with_same_signs(patient.id, result)) is not None:
+        _join_report(waiting, result, source_type, source_id, reporter, now)
+        return waiting, []
     settings = routing.settings_for(patient.clinic_id)
     hours = routing.in_hours(patient.clinic, settings, now)
     ladder = routing.ladder_for(settings, hours)
