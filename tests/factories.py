@@ -22,6 +22,14 @@ DIFFERENT_URGENT_REPORTS = (
 )
 
 
+def different_urgent_report(n: int) -> dict:
+    """The n-th of 15 reports whose signs are never a subset of an earlier one's: the five alone, then pairs (all
+    urgent but the 11th, n = 10: severe headache with a stiff neck is an emergency)."""
+    singles = DIFFERENT_URGENT_REPORTS
+    pairs = [{**a, **b} for i, a in enumerate(singles) for b in singles[i + 1:]]
+    return (list(singles) + pairs)[n % (len(singles) + len(pairs))]
+
+
 @dataclass
 class World:
     """Two clinics and one person for each access boundary."""

@@ -14,6 +14,7 @@ from companion.escalation import services
 from companion.extensions import db
 from tests.browser.axe_check import violations
 from tests.browser.conftest import shot, sign_in
+from tests.factories import different_urgent_report
 from tests.notify.conftest import Smtp
 
 INTERNAL = "Wife says drowsy, breathing 8 a minute."
@@ -150,7 +151,8 @@ def test_compact_queue_fits_twenty_cases_on_a_tablet_and_groups_a_patients_cases
         people = [db.session.scalar(select(User).where(User.email == email)) for email in emails]
         for n in range(21):
             user = people[n % 3]
-            services.assess(patient_for_user(user), observations={"pump_alarm": "two_tone"}, context={},
+            # different signs each time (3–9: all urgent, none the demo case's): the same again would join it
+            services.assess(patient_for_user(user), observations=different_urgent_report(n // 3 + 3), context={},
                             source_type="browser_compact", source_id=n, reported_by_user=user)
         db.session.commit()
         db.session.remove()
