@@ -35,7 +35,7 @@ install: $(VENV)/.installed static/vendor/.installed $(MO)
 translations: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --sort-by-file --ignore-dirs='.* __pycache__' \
 		-o companion/translations/messages.pot .
-	$(BIN)/pybabel -q update -i companion/translations/messages.pot -d companion/translations --ignore-obsolete
+	$(BIN)/pybabel -q update -i companion/translations/messages.pot -d companion/translations --ignore-obsolete --no-fuzzy-matching
 	$(BIN)/pybabel -q compile -d companion/translations
 
 db: install

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from companion.accounts.models import CaregiverLink, Patient, User
 from companion.clock import in_zone
-from companion.escalation.models import Case, CaseRecipient, ReviewItem
+from companion.escalation.models import Case, CaseEvent, CaseRecipient, ReviewItem
 from companion.extensions import db
 
 QUEUE_STATUSES = ("open", "acknowledged")
@@ -42,6 +42,16 @@ def triage_queue(clinic_id: int, *, limit: int | None = None, offset: int = 0, n
     return list(db.session.scalars(query.order_by(
         sql_case((overdue, 0), (Case.status == "open", 1), else_=2), sql_case((Case.tier == "emergency", 0), else_=1),
         Case.opened_at, Case.id).limit(limit).offset(offset)))
+
+
+def repeat_reports(case_ids: list[int]) -> dict[int, tuple[int, datetime]]:
+    """For each case, how many reports of the same signs joined it while it waited, and when the last one came."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(select(CaseEvent.case_id, func.count(CaseEvent.id), func.max(CaseEvent.at))
+                              .where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind == "reported_again")
+                              .group_by(CaseEvent.case_id))
+    return {case_id: (count, last) for case_id, count, last in rows}
 
 
 def open_case_ids(clinic_id: int, **filters) -> list[int]:

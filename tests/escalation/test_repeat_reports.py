@@ -11,7 +11,7 @@ from companion.escalation import services
 from companion.escalation.models import Case, CaseEvent
 from companion.extensions import db
 from companion.notify.models import Notification
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, login
 from tests.factories import DIFFERENT_URGENT_REPORTS
 
 URGENT = DIFFERENT_URGENT_REPORTS[0]
@@ -95,3 +95,17 @@ def test_a_retried_report_is_still_one_case_with_no_joined_event(world):
     retried = report(world, URGENT, 1)
     assert retried.case_id == first.case_id
     assert db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.kind == "reported_again")) == 0
+
+
+def test_the_queue_shows_how_often_the_waiting_case_was_reported_again(client, world):
+    first = report(world, URGENT, 1)
+    report(world, URGENT, 2, now=FIXED_NOW + timedelta(minutes=5))
+    report(world, URGENT, 3, now=FIXED_NOW + timedelta(minutes=9))
+    other = report(world, DIFFERENT_URGENT_REPORTS[1], 4)
+    login(client, world.nurse1)
+    html = client.get("/care").get_data(as_text=True)
+    row = html.split(f'id="case-{first.case_id}"')[1].split("</dl>")[0]
+    assert "Reported again" in row and "2 times, last at 10:09" in row  # New York time of FIXED_NOW + 9 min
+    assert "Reported again" not in html.split(f'id="case-{other.case_id}"')[1].split("</dl>")[0]
+    compact = client.get("/care?view=compact").get_data(as_text=True)
+    assert "reported again ×2" in compact.split(f'id="case-{first.case_id}"')[1].split("</li>")[0]
