@@ -7,13 +7,13 @@ import pytest
 from companion.escalation import services as escalation
 from companion.extensions import db
 from companion.notify import dispatcher
-from tests.factories import DIFFERENT_URGENT_REPORTS
+from tests.factories import different_urgent_report
 
 
 def _cases(world, n):
     """n urgent cases for patient A (different signs, so n cases): 3 rows each to nurse1."""
     for source_id in range(1, n + 1):
-        escalation.assess(world.patient_a, observations=DIFFERENT_URGENT_REPORTS[source_id - 1], context={},
+        escalation.assess(world.patient_a, observations=different_urgent_report(source_id - 1), context={},
                           source_type="diary_entry", source_id=source_id, reported_by_user=world.patient_a_user)
     db.session.commit()
 
