@@ -88,7 +88,8 @@ def queue_context() -> dict:
     keep = {"scope": scope, "tier": tier, "patient": patient or "", "view": view}
     now = utcnow()
     cases = queries.triage_queue(clinic_id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, now=now, **filters)
-    return {"cases": cases, "repeats": queries.repeat_reports([c.id for c in cases]), "total": total, "page_no": page, "pages": pages, "open_ids": queries.open_case_ids(clinic_id, **filters),
+    return {"cases": cases, "repeats": queries.repeat_reports([c.id for c in cases]), "total": total,
+            "page_no": page, "pages": pages, "open_ids": queries.open_case_ids(clinic_id, **filters),
             "link": lambda n: url_for("careteam.queue", page=n, **{k: v for k, v in keep.items() if v}),
             "reviews": queries.review_list(clinic_id, patient, limit=PER_PAGE),
             "review_total": queries.review_count(clinic_id, patient), **keep, "now": now,

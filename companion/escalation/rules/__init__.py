@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from ..thresholds import Threshold, values
-from .base import RANK, TIERS, Facts, Reason, Result
+from .base import CASE_TIERS, RANK, TIERS, Facts, Reason, Result
 from .breathing import (alarming_signs, breathing_at_limit, breathing_slow, breathing_trouble, hard_to_wake,
                         sedating_medicines, sedation)
 from .client import client_emergency_rules, client_rules, client_urgent_rules
@@ -13,8 +13,8 @@ from .nervous import (confusion_or_hallucinations, cord_compression, inflammator
                       withdrawal)
 from .site import csf_leak, device, fever, pump_alarm, side_effects, wound
 
-__all__ = ["RULES", "TIERS", "Reason", "Result", "client_emergency_rules", "client_rules", "client_urgent_rules",
-           "evaluate"]
+__all__ = ["CASE_TIERS", "RULES", "TIERS", "Reason", "Result", "client_emergency_rules", "client_rules",
+           "client_urgent_rules", "evaluate"]
 
 Rule = Callable[[Facts], Iterator[Reason]]
 # Order only breaks ties inside a tier: the most life-threatening families come first.

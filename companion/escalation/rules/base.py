@@ -8,6 +8,7 @@ from ..vocabulary import SEDATIVES, WITHDRAWAL_SIGNS
 
 TIERS = ("emergency", "urgent", "routine", "none")  # most severe first
 RANK = {tier: len(TIERS) - i for i, tier in enumerate(TIERS)}
+CASE_TIERS = ("emergency", "urgent")  # these open a case for the care team; routine is a review item
 # The action ends every patient text; phone numbers are clinic settings, so none appear here.
 ACTION = {
     "emergency": "Call emergency services now.",
@@ -49,7 +50,7 @@ class Result:
     @property
     def is_case(self) -> bool:
         """Whether this opens a case for the care team (urgent or emergency)."""
-        return self.tier in ("urgent", "emergency")
+        return self.tier in CASE_TIERS
 
     @property
     def patient_texts(self) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from companion.clock import utcnow
 from companion.escalation import routing
 from companion.escalation.models import (ACK_KINDS, CONTACT_OUTCOMES, RESOLUTIONS, Case, CaseEvent, CaseRecipient,
                                         ReviewItem)
-from companion.escalation.rules import RANK, Reason, Result, evaluate
+from companion.escalation.rules import CASE_TIERS, RANK, Reason, Result, evaluate
 from companion.escalation.services.rounds import (_event, _route, escalate_overdue,  # noqa: F401 - re-exported
                                                   notification_ids, sweep)
 from companion.extensions import db
@@ -80,7 +80,7 @@ def open_case(patient, *, tier: str, reasons: list[dict], source_type: str, sour
 def _waiting_case_with_same_signs(patient_id: int, result: Result) -> Case | None:
     """The patient's open, not yet acknowledged case that already holds every urgent or emergency sign of this
     report at this tier or higher: the same danger reported again (a second check-in, the caregiver too)."""
-    signs = {r.code for r in result.reasons if r.tier in ("urgent", "emergency")}
+    signs = {r.code for r in result.reasons if r.tier in CASE_TIERS}
     for case in db.session.scalars(select(Case).where(Case.patient_id == patient_id, Case.status == "open")
                                    .order_by(Case.opened_at, Case.id)):
         if RANK[case.tier] >= RANK[result.tier] and signs <= {r["code"] for r in case.reasons or []}:
